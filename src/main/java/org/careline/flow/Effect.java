@@ -1,0 +1,34 @@
+package org.careline.flow;
+
+import java.util.Map;
+
+/**
+ * What the engine asks the outside world to do after the new state is saved. The engine only returns
+ * these; {@code ConversationService} performs them.
+ */
+public sealed interface Effect {
+
+    /** A text to show the person, in order. */
+    record Reply(String text) implements Effect {}
+
+    /**
+     * Open a case (help request). {@code caseId} was drawn from {@link StepContext#newCaseId()} so that
+     * the reply can already quote it; {@code fields} are the flow's collected fields (consent included).
+     */
+    record OpenCase(String caseId, String kind, Map<String, String> fields) implements Effect {}
+
+    /** A family or director reports a change in a child's situation. */
+    record ReportChange(String caseId, Map<String, String> fields) implements Effect {}
+
+    /** Hand the chat to bureau staff. {@code urgent} for danger (mandatory-report territory). */
+    record Escalate(String reason, boolean urgent, Map<String, String> fields) implements Effect {}
+
+    /** A director binds this WeChat account to their roster entry. */
+    record BindDirector(Map<String, String> fields) implements Effect {}
+
+    /** A director logs a visit to a child. */
+    record LogVisit(Map<String, String> fields) implements Effect {}
+
+    /** The person unfollowed: delete their conversation data. */
+    record ForgetUser() implements Effect {}
+}
