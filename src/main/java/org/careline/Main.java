@@ -1,2 +1,81 @@
 package org.careline;
-public final class Main { public static void main(String[] a) { System.out.println("hi"); } }
+
+import io.vertx.core.Vertx;
+import org.careline.config.AppConfig;
+import org.careline.config.ConfigException;
+import org.careline.config.ConfigLoader;
+import org.careline.flow.FlowLoader;
+import org.careline.flow.FlowValidationException;
+import org.careline.flow.Flows;
+import org.careline.flow.FlowsCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar careline.jar}: load and check the configuration and the flows, then deploy
+ * {@link MainVerticle}. {@code java -jar careline.jar flows check|test}: the flow authors' tools.
+ */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 0 && "flows".equals(args[0])) {
+            System.exit(FlowsCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
+        if (args.length > 0) {
+            System.err.println("usage: java -jar careline.jar [flows check|flows test]");
+            System.exit(2);
+        }
+        long started = System.nanoTime();
+        AppConfig config;
+        Flows flows;
+        try {
+            config = new ConfigLoader(System.getenv()).load();
+            flows = FlowLoader.load(config.conversation().flowsDir(), config.conversation().regionsFile());
+        } catch (ConfigException e) {
+            System.err.println("careline: configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (FlowValidationException e) {
+            System.err.println("careline: the conversation flows are invalid:");
+            e.errors().forEach(line -> System.err.println("  " + line));
+            System.exit(2);
+            return;
+        }
+        if (config.wechat().sandbox()) {
+            log.warn("==================================================================");
+            log.warn(" SANDBOX MODE: no WeChat app id configured (CARELINE_WECHAT_APP_ID).");
+            log.warn(" Nothing reaches real WeChat users; a fake WeChat API records sends.");
+            log.warn(" Simulator: http://127.0.0.1:{}/simulator", config.admin().port());
+            log.warn("==================================================================");
+        }
+        Vertx vertx = Vertx.vertx();
+        MainVerticle main = new MainVerticle(config, flows, Clock.systemUTC());
+        vertx.deployVerticle(main).onComplete(ar -> {
+            if (ar.failed()) {
+                log.error("CareLine failed to start: {}", ar.cause().toString());
+                vertx.close().onComplete(v -> System.exit(1));
+                return;
+            }
+            log.info("CareLine started in {} ms: WeChat callback on :{} /wechat, internal on {}:{}, {} flows (version {})",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), main.publicPort(),
+                    config.admin().host(), main.adminPort(), flows.size(), flows.version());
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Undeploying stops the embedded Redis cleanly so its append-only file is complete.
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("shutdown did not finish cleanly: {}", e.toString());
+            }
+        }, "careline-shutdown"));
+    }
+}

@@ -1,0 +1,128 @@
+package org.careline;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import org.careline.config.AppConfig;
+import org.careline.conversation.ConversationService;
+import org.careline.conversation.ConversationStore;
+import org.careline.conversation.FlowsHolder;
+import org.careline.conversation.ReplyLedger;
+import org.careline.conversation.UserQueue;
+import org.careline.flow.Flows;
+import org.careline.redis.RedisConnector;
+import org.careline.redis.RedisServerProcess;
+import org.careline.sandbox.FakeWeChatPlatform;
+import org.careline.wechat.CallbackHandler;
+import org.careline.wechat.MessageDispatcher;
+import org.careline.wechat.SystemTexts;
+import org.careline.wechat.WeChatApi;
+import org.careline.wechat.WeChatCrypto;
+import org.careline.wechat.WxJavaApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Builds the object graph once: Redis (embedded or configured), the WeChat API (real or the sandbox's
+ * fake), the conversation pieces. Dependencies go through constructors; nothing is static.
+ */
+public final class Services {
+
+    private static final Logger log = LoggerFactory.getLogger(Services.class);
+
+    public final AppConfig config;
+    public final WeChatIdentity identity;
+    public final Redis redisClient;
+    public final RedisAPI redis;
+    public final ConversationStore store;
+    public final FlowsHolder flows;
+    public final ConversationService conversations;
+    public final WeChatApi wechatApi;
+    public final CallbackHandler callback;
+    public final FakeWeChatPlatform sandboxPlatform;
+    private final RedisServerProcess embeddedRedis;
+    private final WxJavaApi wxJavaApi;
+    private final long flowsWatch;
+    private final Vertx vertx;
+
+    /** The account this instance serves: the configured one, or the sandbox's made-up one. */
+    public record WeChatIdentity(String appId, String secret, String token, String aesKey, String previousAesKey) {}
+
+    private Services(Vertx vertx, AppConfig config, WeChatIdentity identity, RedisServerProcess embeddedRedis,
+                     FakeWeChatPlatform sandboxPlatform, Flows initialFlows, Clock clock) {
+        this.vertx = vertx;
+        this.config = config;
+        this.identity = identity;
+        this.embeddedRedis = embeddedRedis;
+        this.sandboxPlatform = sandboxPlatform;
+        String redisUrl = embeddedRedis != null ? embeddedRedis.url() : config.redis().url();
+        this.redisClient = RedisConnector.create(vertx, redisUrl);
+        this.redis = RedisAPI.api(redisClient);
+        AppConfig.Conversation c = config.conversation();
+        this.store = new ConversationStore(redis, c.retention());
+        this.flows = new FlowsHolder(initialFlows, c.flowsDir(), c.regionsFile());
+        this.flowsWatch = flows.watch(vertx, 2000);
+        this.conversations = new ConversationService(store, new UserQueue(vertx, redis, Duration.ofSeconds(10)),
+                flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
+                c.officeHours()));
+        String apiHost = sandboxPlatform != null ? "http://127.0.0.1:" + sandboxPlatform.port() : config.wechat().apiHost();
+        this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
+                config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));
+        this.wechatApi = wxJavaApi;
+        WeChatCrypto crypto = identity.aesKey().isEmpty() ? null : new WeChatCrypto(identity.token(),
+                identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
+        MessageDispatcher dispatcher = new MessageDispatcher(vertx,
+                new ReplyLedger(vertx, redis, config.wechat().dedupWindow()), conversations, wechatApi,
+                config.wechat().replyBudget(), new SystemTexts());
+        this.callback = new CallbackHandler(identity.token(), crypto, dispatcher, clock, config.wechat().maxClockSkew());
+    }
+
+    /** Starts what the configuration asks for; blocking steps (a redis-server process) run on a worker. */
+    public static Future<Services> start(Vertx vertx, AppConfig config, Flows flows, Clock clock) {
+        AppConfig.WeChat w = config.wechat();
+        WeChatIdentity identity = w.sandbox()
+                ? new WeChatIdentity(SANDBOX_APP_ID, "sandbox-secret", w.token().isEmpty() ? SANDBOX_TOKEN : w.token(),
+                w.aesKey(), w.previousAesKey())
+                : new WeChatIdentity(w.appId(), w.secret(), w.token(), w.aesKey(), w.previousAesKey());
+        Future<RedisServerProcess> redis = config.redis().embedded()
+                ? vertx.executeBlocking(() -> {
+                    RedisServerProcess p = RedisServerProcess.start(config.redis().embeddedPort(),
+                            config.redis().dataDir(), true);
+                    log.info("embedded Redis started on 127.0.0.1:{} with its append-only file in {}", p.port(),
+                            config.redis().dataDir().toAbsolutePath());
+                    return p;
+                })
+                : Future.succeededFuture(null);
+        return redis.compose(server -> {
+            if (!w.sandbox()) {
+                return Future.succeededFuture(new Services(vertx, config, identity, server, null, flows, clock));
+            }
+            FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, identity.appId(), identity.secret());
+            return platform.listen(0).map(http -> new Services(vertx, config, identity, server, platform, flows, clock));
+        }).compose(s -> s.redis.ping(java.util.List.of()).map(pong -> s));
+    }
+
+    public static final String SANDBOX_APP_ID = "wxcareline0sandbox";
+    public static final String SANDBOX_TOKEN = "careline-sandbox";
+
+    public Future<Void> close() {
+        vertx.cancelTimer(flowsWatch);
+        try {
+            wxJavaApi.close();
+        } catch (RuntimeException e) {
+            log.debug("closing the WeChat API client: {}", e.toString());
+        }
+        redisClient.close();
+        if (embeddedRedis != null) {
+            return vertx.executeBlocking(() -> {
+                embeddedRedis.close();
+                return null;
+            });
+        }
+        return Future.succeededFuture();
+    }
+}

@@ -1,0 +1,20 @@
+package org.careline.cases;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One event for the back office (DESIGN §6): {@code id} is the idempotency key, {@code type} one of
+ * {@code case.created}, {@code case.updated}, {@code change.reported}, {@code visit.logged},
+ * {@code escalation.opened}, {@code escalation.resolved}, {@code visit.overdue}.
+ */
+public record CaseEvent(String id, String type, Instant time, Map<String, Object> data) {
+
+    public static final String CASE_CREATED = "case.created";
+    public static final String CASE_UPDATED = "case.updated";
+    public static final String CHANGE_REPORTED = "change.reported";
+    public static final String VISIT_LOGGED = "visit.logged";
+    public static final String ESCALATION_OPENED = "escalation.opened";
+    public static final String ESCALATION_RESOLVED = "escalation.resolved";
+    public static final String DIRECTOR_BOUND = "director.bound";
+}

@@ -1,0 +1,71 @@
+package org.careline.console;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.careline.conversation.ConversationStore;
+import org.careline.http.Failures;
+import org.careline.privacy.Redaction;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * {@code /api/admin/*} on the internal port, behind a bearer token ({@code CARELINE_ADMIN_TOKEN}). Views
+ * mask personal fields: an operator needs to see where a conversation stands, not who it is about.
+ */
+public final class AdminApi {
+
+    private final ConversationStore store;
+    private final byte[] token;
+
+    public AdminApi(ConversationStore store, String token) {
+        this.store = store;
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public void mount(Router router) {
+        router.route("/api/admin/*").handler(this::authorize);
+        router.get("/api/admin/conversations/:openid").handler(this::conversation);
+    }
+
+    private void authorize(RoutingContext ctx) {
+        if (token.length == 0) {
+            Failures.error(ctx, 503, "admin API disabled: set CARELINE_ADMIN_TOKEN");
+            return;
+        }
+        String header = ctx.request().getHeader("Authorization");
+        byte[] given = header != null && header.startsWith("Bearer ")
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(given, token)) {
+            Failures.error(ctx, 401, "unauthorized");
+            return;
+        }
+        ctx.next();
+    }
+
+    private void conversation(RoutingContext ctx) {
+        String openid = ctx.pathParam("openid");
+        store.state(openid).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(503, ar.cause());
+                return;
+            }
+            if (ar.result() == null) {
+                Failures.error(ctx, 404, "no conversation for this openid");
+                return;
+            }
+            var s = ar.result();
+            JsonObject body = new JsonObject()
+                    .put("openid", Redaction.openid(openid))
+                    .put("flow", s.flow())
+                    .put("node", s.node())
+                    .put("status", s.status() == null ? "bot" : s.status().name().toLowerCase())
+                    .put("updatedAt", s.updatedAt() == null ? null : s.updatedAt().toString())
+                    .put("startedAt", s.startedAt() == null ? null : s.startedAt().toString())
+                    .put("flowsVersion", s.flowsVersion())
+                    .put("fields", new JsonObject(new java.util.LinkedHashMap<>(Redaction.fields(s.fields()))));
+            ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").end(body.encode());
+        });
+    }
+}

@@ -1,0 +1,249 @@
+package org.careline.conversation;
+
+import io.vertx.core.Future;
+import org.careline.cases.CaseEvent;
+import org.careline.cases.CaseRecord;
+import org.careline.cases.CaseStatus;
+import org.careline.flow.ConversationState;
+import org.careline.flow.Effect;
+import org.careline.flow.FlowEngine;
+import org.careline.flow.Input;
+import org.careline.flow.Step;
+import org.careline.flow.StepContext;
+import org.careline.privacy.Redaction;
+import org.careline.redis.RedisKeys;
+import org.careline.wechat.InboundMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The one orchestrator of an inbound message (DESIGN §2 step 3): take the person's turn, load their
+ * conversation, run one step of the pure engine, save the new state together with the events it caused,
+ * and hand back the texts to show. Replies are returned, not sent: the caller decides between a passive
+ * reply and the customer-service API.
+ */
+public final class ConversationService {
+
+    private static final Logger log = LoggerFactory.getLogger(ConversationService.class);
+    private static final DateTimeFormatter CASE_DAY = DateTimeFormatter.ofPattern("yyMMdd");
+
+    private final ConversationStore store;
+    private final UserQueue queue;
+    private final Supplier<FlowEngine> engine;
+    private final Clock clock;
+    private final Settings settings;
+
+    /** What the orchestrator needs from configuration. */
+    public record Settings(Duration idleTimeout, Duration retention, ZoneId zone, String officeHours) {}
+
+    public ConversationService(ConversationStore store, UserQueue queue, Supplier<FlowEngine> engine, Clock clock,
+                               Settings settings) {
+        this.store = store;
+        this.queue = queue;
+        this.engine = engine;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    /** Handles one message in the person's turn; completes with the texts to show, possibly none. */
+    public Future<List<String>> handle(InboundMessage message) {
+        String openid = message.fromUser();
+        if (message.kind() == InboundMessage.Kind.UNSUBSCRIBE) {
+            // The person left: keep nothing of the conversation (PIPL; DESIGN §4 "Unsubscribe").
+            return queue.run(openid, () -> store.forget(openid))
+                    .onSuccess(v -> log.info("unsubscribed {}: conversation data deleted", Redaction.openid(openid)))
+                    .map(v -> List.of());
+        }
+        Optional<Input> input = InputMapping.of(message);
+        if (input.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        return queue.run(openid, () -> step(message, input.get()));
+    }
+
+    private Future<List<String>> step(InboundMessage message, Input input) {
+        String openid = message.fromUser();
+        return store.load(openid).compose(snapshot -> {
+            Instant now = clock.instant();
+            FlowEngine flows = engine.get();
+            CaseNumbers draw = new CaseNumbers(List.of());
+            Step first = flows.step(snapshot.state(), input, context(now, snapshot, draw));
+            if (draw.drawn == 0) {
+                return save(message, snapshot, first, now);
+            }
+            // The engine is pure, so it can run again with real case numbers once we know how many it needs.
+            return nextCaseNumbers(now, draw.drawn).compose(ids -> {
+                Step real = flows.step(snapshot.state(), input, context(now, snapshot, new CaseNumbers(ids)));
+                return save(message, snapshot, real, now);
+            });
+        });
+    }
+
+    private StepContext context(Instant now, ConversationStore.Snapshot snapshot, CaseNumbers caseNumbers) {
+        List<StepContext.CaseSummary> cases = snapshot.cases().stream()
+                .map(c -> new StepContext.CaseSummary(c.caseId(), c.kind(), c.status().name(), c.status().label(),
+                        c.updatedAt()))
+                .toList();
+        return new StepContext(now, settings.zone(), caseNumbers, snapshot.profile(), cases,
+                settings.idleTimeout(), settings.officeHours());
+    }
+
+    private Future<List<String>> nextCaseNumbers(Instant now, int count) {
+        String day = CASE_DAY.format(now.atZone(settings.zone()));
+        return store.redis().incrby(RedisKeys.caseSequence(day), Integer.toString(count)).map(r -> {
+            long last = r.toLong();
+            List<String> ids = new ArrayList<>();
+            for (long n = last - count + 1; n <= last; n++) {
+                ids.add(String.format("CL%s%03d", day, n));
+            }
+            return ids;
+        });
+    }
+
+    private Future<List<String>> save(InboundMessage message, ConversationStore.Snapshot snapshot, Step step,
+                                      Instant now) {
+        String openid = message.fromUser();
+        ConversationStore.Changes changes = new ConversationStore.Changes();
+        String ttl = Long.toString(settings.retention().toMillis());
+        changes.command(RedisKeys.conversation(openid),
+                "SET", RedisKeys.conversation(openid), Json.write(step.state()), "PX", ttl);
+
+        List<String> replies = new ArrayList<>();
+        List<String> caseIds = new ArrayList<>();
+        boolean forget = false;
+        boolean escalated = false;
+        boolean urgent = false;
+        int events = 0;
+        for (Effect effect : step.effects()) {
+            switch (effect) {
+                case Effect.Reply r -> replies.add(r.text());
+                case Effect.OpenCase c -> {
+                    openCase(changes, openid, c.caseId(), c.kind(), c.fields(), CaseEvent.CASE_CREATED, now);
+                    caseIds.add(c.caseId());
+                    events++;
+                }
+                case Effect.ReportChange c -> {
+                    String id = c.caseId() == null ? UUID.randomUUID().toString() : c.caseId();
+                    openCase(changes, openid, id, "report-change", c.fields(), CaseEvent.CHANGE_REPORTED, now);
+                    caseIds.add(id);
+                    events++;
+                }
+                case Effect.Escalate e -> {
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    data.put("openidHash", Redaction.openid(openid));
+                    data.put("reason", e.reason());
+                    data.put("urgent", e.urgent());
+                    data.put("fields", e.fields());
+                    data.put("flow", snapshot.state() == null ? null : snapshot.state().flow());
+                    outbox(changes, openid, CaseEvent.ESCALATION_OPENED, data, now);
+                    escalated = true;
+                    urgent |= e.urgent();
+                    events++;
+                }
+                case Effect.BindDirector b -> {
+                    outbox(changes, openid, CaseEvent.DIRECTOR_BOUND, new LinkedHashMap<>(b.fields()), now);
+                    events++;
+                }
+                case Effect.LogVisit v -> {
+                    outbox(changes, openid, CaseEvent.VISIT_LOGGED, new LinkedHashMap<>(v.fields()), now);
+                    events++;
+                }
+                case Effect.ForgetUser f -> forget = true;
+            }
+        }
+        transcript(changes, openid, InputMapping.transcriptText(message), replies, now, ttl);
+
+        Future<Void> before = Future.succeededFuture();
+        if (events > 0) {
+            // The index comes first: if we die between the two writes the worker finds an empty stream,
+            // which is harmless; the other order could strand events nobody looks for.
+            before = store.redis().sadd(List.of(RedisKeys.outboxIndex(), openid)).mapEmpty();
+        }
+        for (String id : caseIds) {
+            before = before.compose(v -> store.redis().set(List.of(RedisKeys.caseOwner(id), openid)).mapEmpty());
+        }
+        boolean forgetAfter = forget;
+        boolean escalatedNow = escalated;
+        double score = (urgent ? 0 : 1e13) + now.toEpochMilli();
+        Future<Void> saved = before.compose(v -> store.apply(changes));
+        if (escalatedNow) {
+            // Severity before arrival order: urgent chats sort ahead of every ordinary one.
+            saved = saved.compose(v -> store.redis()
+                    .zadd(List.of(RedisKeys.escalationInbox(), Double.toString(score), openid)).mapEmpty());
+        }
+        if (forgetAfter) {
+            saved = saved.compose(v -> store.forget(openid));
+        }
+        return saved.map(v -> {
+            ConversationState s = step.state();
+            log.info("step {} {} -> {}/{} {} effects={} cases={}", Redaction.openid(openid), message.dedupKey()
+                            .startsWith("m:") ? message.dedupKey() : message.kind(),
+                    s == null ? "-" : s.flow(), s == null ? "-" : s.node(), s == null ? "-" : s.status(),
+                    step.effects().stream().map(e -> e.getClass().getSimpleName()).toList(), caseIds);
+            return replies;
+        });
+    }
+
+    private void openCase(ConversationStore.Changes changes, String openid, String caseId, String kind,
+                          Map<String, String> fields, String eventType, Instant now) {
+        CaseRecord record = new CaseRecord(caseId, kind, CaseStatus.RECEIVED, null, openid, fields, now, now);
+        String key = RedisKeys.caseRecord(openid, caseId);
+        changes.command(key, "SET", key, Json.write(record));
+        changes.command(RedisKeys.userCases(openid),
+                "ZADD", RedisKeys.userCases(openid), Long.toString(now.toEpochMilli()), caseId);
+        outbox(changes, openid, eventType, CasePayload.of(record), now);
+    }
+
+    private static void outbox(ConversationStore.Changes changes, String openid, String type,
+                               Map<String, Object> data, Instant now) {
+        CaseEvent event = new CaseEvent(UUID.randomUUID().toString(), type, now, data);
+        String key = RedisKeys.outbox(openid);
+        changes.command(key, "XADD", key, "*", "id", event.id(), "type", event.type(),
+                "time", event.time().toString(), "event", Json.write(event));
+    }
+
+    private static void transcript(ConversationStore.Changes changes, String openid, String userText,
+                                   List<String> replies, Instant now, String ttl) {
+        String key = RedisKeys.transcript(openid);
+        List<String> lines = new ArrayList<>();
+        lines.add(Json.write(Map.of("at", now.toString(), "from", "user", "text", userText == null ? "" : userText)));
+        for (String reply : replies) {
+            lines.add(Json.write(Map.of("at", now.toString(), "from", "bot", "text", reply)));
+        }
+        List<String> cmd = new ArrayList<>(List.of("LPUSH", key));
+        cmd.addAll(lines);
+        changes.command(key, cmd.toArray(String[]::new));
+        changes.command(key, "LTRIM", key, "0", Integer.toString(RedisKeys.TRANSCRIPT_MAX - 1));
+        changes.command(key, "PEXPIRE", key, ttl);
+    }
+
+    /** Hands out case numbers to the engine; the first run only counts how many it wants. */
+    private static final class CaseNumbers implements Supplier<String> {
+        private final Iterator<String> ids;
+        private int drawn;
+
+        CaseNumbers(List<String> ids) {
+            this.ids = ids.iterator();
+        }
+
+        @Override
+        public String get() {
+            drawn++;
+            return ids.hasNext() ? ids.next() : "CL-PENDING-" + drawn;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package org.careline.conversation;
+
+import io.vertx.core.Future;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import org.careline.cases.CaseRecord;
+import org.careline.flow.ConversationState;
+import org.careline.flow.StepContext;
+import org.careline.redis.RedisKeys;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One person's conversation in Redis: read in one round trip, written in one Lua script so that the new
+ * state, the transcript lines, new cases and their outbox events land together or not at all.
+ */
+public final class ConversationStore {
+
+    /** Reads state, profile and the ten newest cases in one round trip (all keys share the person's slot). */
+    private static final String LOAD = """
+            local conv = redis.call('GET', KEYS[1])
+            local profile = redis.call('HGETALL', KEYS[2])
+            local ids = redis.call('ZREVRANGE', KEYS[3], 0, 9)
+            local cases = {}
+            for i, id in ipairs(ids) do
+              cases[i] = redis.call('GET', ARGV[1] .. id) or ''
+            end
+            return {conv or '', profile, cases}
+            """;
+
+    /**
+     * Applies a list of commands atomically. Redis runs a script without interleaving anything else, so
+     * a crash of CareLine mid-save cannot leave a state without its events or the other way round.
+     */
+    private static final String APPLY = """
+            local ops = cjson.decode(ARGV[1])
+            for _, op in ipairs(ops) do
+              redis.call(unpack(op))
+            end
+            return #ops
+            """;
+
+    private final RedisAPI redis;
+    private final Duration retention;
+
+    public ConversationStore(RedisAPI redis, Duration retention) {
+        this.redis = redis;
+        this.retention = retention;
+    }
+
+    /** What the orchestrator needs before a step. {@code state} is null for a new person. */
+    public record Snapshot(ConversationState state, StepContext.Profile profile, List<CaseRecord> cases) {}
+
+    public Future<Snapshot> load(String openid) {
+        List<String> args = List.of(LOAD, "3",
+                RedisKeys.conversation(openid), RedisKeys.profile(openid), RedisKeys.userCases(openid),
+                RedisKeys.caseRecord(openid, ""));
+        return redis.eval(args).map(r -> {
+            String conv = r.get(0).toString();
+            ConversationState state = conv.isEmpty() ? null : readState(conv);
+            StepContext.Profile profile = profile(r.get(1));
+            List<CaseRecord> cases = new ArrayList<>();
+            for (Response c : r.get(2)) {
+                String json = c == null ? "" : c.toString();
+                if (!json.isEmpty()) {
+                    cases.add(Json.read(json, CaseRecord.class));
+                }
+            }
+            return new Snapshot(state, profile, cases);
+        });
+    }
+
+    /** A state that no longer parses (a format change) is treated as no state: the person starts afresh. */
+    private static ConversationState readState(String json) {
+        try {
+            return Json.read(json, ConversationState.class);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static StepContext.Profile profile(Response hash) {
+        if (hash == null || hash.size() == 0) {
+            return StepContext.Profile.family();
+        }
+        String role = "family";
+        String community = null;
+        String town = null;
+        for (int i = 0; i + 1 < hash.size(); i += 2) {
+            String k = hash.get(i).toString();
+            String v = hash.get(i + 1).toString();
+            switch (k) {
+                case "role" -> role = v;
+                case "community" -> community = v;
+                case "town" -> town = v;
+                default -> { }
+            }
+        }
+        return new StepContext.Profile(role, community, town);
+    }
+
+    /** Applies a {@link Changes} atomically. */
+    public Future<Void> apply(Changes changes) {
+        if (changes.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<String> args = new ArrayList<>();
+        args.add(APPLY);
+        args.add(Integer.toString(changes.keys().size()));
+        args.addAll(changes.keys());
+        args.add(Json.write(changes.ops()));
+        return redis.eval(args).mapEmpty();
+    }
+
+    public Duration retention() {
+        return retention;
+    }
+
+    public RedisAPI redis() {
+        return redis;
+    }
+
+    /** Reads one case of a person. */
+    public Future<CaseRecord> caseRecord(String openid, String caseId) {
+        return redis.get(RedisKeys.caseRecord(openid, caseId))
+                .map(r -> r == null ? null : Json.read(r.toString(), CaseRecord.class));
+    }
+
+    /** Deletes everything kept about a person's conversation (unsubscribe, or a request to delete). */
+    public Future<Void> forget(String openid) {
+        List<String> keys = new ArrayList<>(List.of(RedisKeys.personalKeys(openid)));
+        return redis.del(keys).mapEmpty();
+    }
+
+    /** Raw state JSON for the admin view. */
+    public Future<ConversationState> state(String openid) {
+        return redis.get(RedisKeys.conversation(openid)).map(r -> r == null ? null : readState(r.toString()));
+    }
+
+    /** The commands of one atomic save, with the keys they touch declared (Redis Cluster requires it). */
+    public static final class Changes {
+        private final List<String> keys = new ArrayList<>();
+        private final List<List<String>> ops = new ArrayList<>();
+
+        public Changes command(String key, String... command) {
+            if (!keys.contains(key)) {
+                keys.add(key);
+            }
+            ops.add(List.of(command));
+            return this;
+        }
+
+        boolean isEmpty() {
+            return ops.isEmpty();
+        }
+
+        List<String> keys() {
+            return keys;
+        }
+
+        List<List<String>> ops() {
+            return ops;
+        }
+
+        @Override
+        public String toString() {
+            return "Changes" + Map.of("keys", keys.size(), "ops", ops.size());
+        }
+    }
+}

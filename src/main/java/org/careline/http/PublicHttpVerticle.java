@@ -1,0 +1,46 @@
+package org.careline.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.careline.Services;
+
+/** The public port: only what WeChat must reach ({@code /wechat}) and a liveness probe. */
+public final class PublicHttpVerticle extends VerticleBase {
+
+    private final Services services;
+    private HttpServer server;
+
+    public PublicHttpVerticle(Services services) {
+        this.services = services;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        // Bodies over the limit get 413 before any parsing (DESIGN §2: reject bodies over 64 KiB).
+        router.post("/wechat").handler(BodyHandler.create(false).setBodyLimit(services.config.wechat().maxBodyBytes()));
+        router.get("/wechat").handler(services.callback.verifyUrl());
+        router.post("/wechat").handler(services.callback.receive());
+        router.get("/health").handler(this::health);
+        router.route().failureHandler(Failures::handle);
+
+        return vertx.createHttpServer()
+                .requestHandler(router)
+                .listen(services.config.http().port(), services.config.http().host())
+                .onSuccess(s -> server = s);
+    }
+
+    private void health(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("status", "UP").encode());
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+}

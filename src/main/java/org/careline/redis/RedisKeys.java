@@ -1,0 +1,95 @@
+package org.careline.redis;
+
+import java.time.Duration;
+
+/**
+ * Every Redis key CareLine uses, in one place. Keys of one person share the hash tag {@code {u:<openid>}}
+ * so that a person's state, cases and outbox entries live in one Redis Cluster slot and can be written in
+ * one MULTI/EXEC.
+ */
+public final class RedisKeys {
+
+    private static final String PREFIX = "cl:";
+
+    /** How long a "being processed" dedup marker holds before a retry may run the message again. */
+    public static final Duration PROCESSING_LEASE = Duration.ofSeconds(30);
+    /** A per-person lock is released by its holder; the TTL only guards against a crashed holder. */
+    public static final Duration USER_LOCK_TTL = Duration.ofSeconds(15);
+    /** Transcript lines kept per person (newest). */
+    public static final int TRANSCRIPT_MAX = 200;
+
+    private RedisKeys() {
+    }
+
+    private static String user(String openid) {
+        return PREFIX + "{u:" + openid + "}:";
+    }
+
+    /** JSON {@code ConversationState}; expires after the configured retention. */
+    public static String conversation(String openid) {
+        return user(openid) + "conv";
+    }
+
+    /** Serialises one person's messages across instances (SET NX PX; value = owner token). */
+    public static String userLock(String openid) {
+        return user(openid) + "lock";
+    }
+
+    /** Hash: role, community, town of a bound director/supervisor; absent for families. */
+    public static String profile(String openid) {
+        return user(openid) + "profile";
+    }
+
+    /** List of JSON transcript lines (user and bot), newest first, capped at {@link #TRANSCRIPT_MAX}. */
+    public static String transcript(String openid) {
+        return user(openid) + "transcript";
+    }
+
+    /** Sorted set of this person's case ids, scored by creation time. */
+    public static String userCases(String openid) {
+        return user(openid) + "cases";
+    }
+
+    /** JSON of one case; lives in its owner's slot. */
+    public static String caseRecord(String openid, String caseId) {
+        return user(openid) + "case:" + caseId;
+    }
+
+    /**
+     * Outbox stream of this person's case events, written in the same MULTI/EXEC as the state that caused
+     * them. Per person, so that the transaction stays within one cluster slot.
+     */
+    public static String outbox(String openid) {
+        return user(openid) + "outbox";
+    }
+
+    /** Set of openids whose outbox may hold undelivered events: the delivery worker's index. */
+    public static String outboxIndex() {
+        return PREFIX + "outbox:index";
+    }
+
+    /** Case id → owning openid, for status updates that arrive by case id. */
+    public static String caseOwner(String caseId) {
+        return PREFIX + "case-owner:" + caseId;
+    }
+
+    /** Daily counter behind case numbers (CL + yyMMdd + sequence). */
+    public static String caseSequence(String yyMMdd) {
+        return PREFIX + "case-seq:" + yyMMdd;
+    }
+
+    /** The processing marker, then the reply, of one inbound message (DESIGN §2 step 2). */
+    public static String dedup(String dedupKey) {
+        return PREFIX + "dedup:" + dedupKey;
+    }
+
+    /** Sorted set of escalated openids for the staff console, scored by severity then arrival. */
+    public static String escalationInbox() {
+        return PREFIX + "escalations";
+    }
+
+    /** Every key that holds one person's data, for deletion on unsubscribe or request. */
+    public static String[] personalKeys(String openid) {
+        return new String[] {conversation(openid), profile(openid), transcript(openid), userLock(openid)};
+    }
+}

@@ -1,0 +1,122 @@
+package org.careline.wechat;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.careline.privacy.Redaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * {@code GET/POST /wechat}: WeChat's URL check and message push (DESIGN §2 step 1). Every request is
+ * signature-checked and time-checked; safe-mode bodies are decrypted and replies encrypted. What reaches
+ * the dispatcher is a parsed {@link InboundMessage}, never XML.
+ */
+public final class CallbackHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(CallbackHandler.class);
+
+    private final String token;
+    private final WeChatCrypto crypto;
+    private final MessageDispatcher dispatcher;
+    private final Clock clock;
+    private final Duration maxSkew;
+
+    /** {@code crypto} is null when no EncodingAESKey is configured (plain mode only). */
+    public CallbackHandler(String token, WeChatCrypto crypto, MessageDispatcher dispatcher, Clock clock,
+                           Duration maxSkew) {
+        this.token = token;
+        this.crypto = crypto;
+        this.dispatcher = dispatcher;
+        this.clock = clock;
+        this.maxSkew = maxSkew;
+    }
+
+    /** The URL check of the server configuration page: echo {@code echostr} only if the signature holds. */
+    public Handler<RoutingContext> verifyUrl() {
+        return ctx -> {
+            if (!authentic(ctx)) {
+                return;
+            }
+            String echo = ctx.request().getParam("echostr");
+            ctx.response().putHeader("Content-Type", "text/plain; charset=utf-8").end(echo == null ? "" : echo);
+        };
+    }
+
+    public Handler<RoutingContext> receive() {
+        return ctx -> {
+            if (!authentic(ctx)) {
+                return;
+            }
+            String timestamp = ctx.request().getParam("timestamp");
+            String nonce = ctx.request().getParam("nonce");
+            boolean aes = "aes".equalsIgnoreCase(ctx.request().getParam("encrypt_type"));
+            String body = ctx.body().asString("UTF-8");
+            InboundMessage message;
+            try {
+                if (body == null || body.isBlank()) {
+                    throw new WeChatProtocolException("empty body");
+                }
+                String xml = body;
+                if (aes) {
+                    if (crypto == null) {
+                        reject(ctx, 400, "safe mode request but no EncodingAESKey is configured");
+                        return;
+                    }
+                    xml = crypto.decryptRequest(body, ctx.request().getParam("msg_signature"), timestamp, nonce);
+                }
+                message = InboundXml.parse(xml);
+            } catch (WeChatProtocolException | IllegalArgumentException e) {
+                reject(ctx, 400, e.getMessage());
+                return;
+            }
+            dispatcher.dispatch(message).onComplete(ar -> {
+                HttpServerResponse response = ctx.response();
+                if (response.ended() || response.closed()) {
+                    return;
+                }
+                String text = ar.succeeded() ? ar.result() : null;
+                if (text == null) {
+                    // "success" tells WeChat there is nothing (more) to say; it shows the user nothing.
+                    response.putHeader("Content-Type", "text/plain; charset=utf-8").end("success");
+                    return;
+                }
+                String xml = ReplyXml.text(message.fromUser(), message.toUser(), clock.instant().getEpochSecond(), text);
+                if (aes) {
+                    xml = crypto.encryptedReply(xml, timestamp, nonce);
+                }
+                response.putHeader("Content-Type", "application/xml; charset=utf-8").end(xml);
+            });
+        };
+    }
+
+    private boolean authentic(RoutingContext ctx) {
+        String timestamp = ctx.request().getParam("timestamp");
+        String nonce = ctx.request().getParam("nonce");
+        String signature = ctx.request().getParam("signature");
+        if (!WeChatSignature.verify(token, timestamp, nonce, signature)) {
+            reject(ctx, 401, "signature does not match");
+            return false;
+        }
+        if (!WeChatSignature.freshTimestamp(timestamp, clock.instant(), maxSkew)) {
+            // A replayed request carries an old timestamp with a valid signature.
+            reject(ctx, 401, "timestamp too far from the server's clock");
+            return false;
+        }
+        return true;
+    }
+
+    private static void reject(RoutingContext ctx, int status, String reason) {
+        log.warn("refused {} /wechat from {}: {} ({})", ctx.request().method(), ctx.request().remoteAddress() == null
+                ? "-" : ctx.request().remoteAddress().hostAddress(), status, reason);
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .end(new io.vertx.core.json.JsonObject().put("error", reason).encode());
+    }
+
+    static String who(InboundMessage m) {
+        return Redaction.openid(m.fromUser());
+    }
+}

@@ -1,0 +1,137 @@
+package org.careline.wechat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.careline.conversation.ConversationService;
+import org.careline.conversation.ReplyLedger;
+import org.careline.privacy.Redaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Decides how a message is answered (DESIGN §2 steps 2 and 4): a retry of a message already seen gets
+ * the first answer and never runs the conversation again; a fresh message is processed, and its reply
+ * goes back passively if ready within the reply budget, else through the customer-service API.
+ */
+public final class MessageDispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(MessageDispatcher.class);
+    /** WeChat accepts about 2,048 bytes in a text; keep a margin (≈ 600 Chinese characters). */
+    static final int MAX_TEXT_BYTES = 1800;
+
+    private final Vertx vertx;
+    private final ReplyLedger ledger;
+    private final ConversationService conversations;
+    private final WeChatApi api;
+    private final Duration budget;
+    private final SystemTexts texts;
+
+    public MessageDispatcher(Vertx vertx, ReplyLedger ledger, ConversationService conversations, WeChatApi api,
+                             Duration budget, SystemTexts texts) {
+        this.vertx = vertx;
+        this.ledger = ledger;
+        this.conversations = conversations;
+        this.api = api;
+        this.budget = budget;
+        this.texts = texts;
+    }
+
+    /** Completes within the reply budget with the text of a passive reply, or null to answer "success". */
+    public Future<String> dispatch(InboundMessage message) {
+        long deadline = System.currentTimeMillis() + budget.toMillis();
+        String key = message.dedupKey();
+        return ledger.claim(key)
+                .compose(first -> first ? process(message, deadline) : retry(message, deadline))
+                .recover(e -> {
+                    // Redis unreachable or the step failed: tell the person plainly rather than going silent;
+                    // the lease was released, so a resend is processed normally.
+                    log.warn("message {} of {} not processed: {}", key.startsWith("m:") ? key : message.kind(),
+                            Redaction.openid(message.fromUser()), e.toString());
+                    return Future.succeededFuture(texts.get("busy"));
+                });
+    }
+
+    private Future<String> retry(InboundMessage message, long deadline) {
+        String key = message.dedupKey();
+        return ledger.await(key, deadline).compose(entry -> {
+            if (entry == null) {
+                // The first handler died and its lease is gone: this retry takes over.
+                return ledger.claim(key).compose(first -> first ? process(message, deadline)
+                        : Future.succeededFuture(null));
+            }
+            if (entry.done() && !entry.pushed()) {
+                return Future.succeededFuture(passivePart(entry.replies()));
+            }
+            // Still running, or already pushed through the customer-service API: nothing more to say here.
+            return Future.succeededFuture(null);
+        });
+    }
+
+    private Future<String> process(InboundMessage message, long deadline) {
+        String key = message.dedupKey();
+        Promise<String> answer = Promise.promise();
+        AtomicBoolean answered = new AtomicBoolean();
+        long remaining = Math.max(1, deadline - System.currentTimeMillis());
+        long timer = vertx.setTimer(remaining, t -> {
+            if (answered.compareAndSet(false, true)) {
+                answer.complete(null);
+            }
+        });
+        conversations.handle(message).onComplete(ar -> {
+            if (ar.failed()) {
+                ledger.release(key);
+                if (answered.compareAndSet(false, true)) {
+                    vertx.cancelTimer(timer);
+                    answer.fail(ar.cause());
+                } else {
+                    log.warn("late step of {} failed: {}", Redaction.openid(message.fromUser()), ar.cause().toString());
+                }
+                return;
+            }
+            List<String> parts = parts(ar.result());
+            if (answered.compareAndSet(false, true)) {
+                vertx.cancelTimer(timer);
+                ledger.complete(key, ar.result(), false)
+                        .onComplete(v -> answer.complete(parts.isEmpty() ? null : parts.get(0)));
+                push(message.fromUser(), parts.size() > 1 ? parts.subList(1, parts.size()) : List.of());
+            } else {
+                // Past the budget WeChat already has "success"; the reply travels as customer-service text.
+                ledger.complete(key, ar.result(), true);
+                push(message.fromUser(), parts);
+            }
+        });
+        return answer.future();
+    }
+
+    private static String passivePart(List<String> replies) {
+        List<String> parts = parts(replies);
+        return parts.isEmpty() ? null : parts.get(0);
+    }
+
+    /** All reply texts of one step as one message, split where WeChat's length limit requires. */
+    static List<String> parts(List<String> replies) {
+        if (replies == null || replies.isEmpty()) {
+            return List.of();
+        }
+        return TextSplitter.split(String.join("\n\n", replies), MAX_TEXT_BYTES);
+    }
+
+    /** Sends texts one after the other, so that they arrive in order. */
+    private void push(String openid, List<String> texts) {
+        Future<Void> chain = Future.succeededFuture();
+        for (String text : texts) {
+            chain = chain.compose(v -> api.sendText(openid, text).map(result -> {
+                if (result != WeChatApi.SendResult.SENT) {
+                    log.warn("customer-service text to {} not sent: {}", Redaction.openid(openid), result);
+                }
+                return null;
+            }));
+        }
+        chain.onFailure(e -> log.warn("customer-service text to {} failed: {}", Redaction.openid(openid), e.toString()));
+    }
+}
