@@ -58,6 +58,8 @@ public final class WeChatCrypto {
 
     /**
      * Decrypts one {@code Encrypt} value to the message XML, with the current key and then the previous one.
+     * WeChat's scheme has no MAC, so a tampered ciphertext may still decrypt: a callback body must go through
+     * {@link #decryptRequest}, whose msg_signature check is what detects tampering.
      *
      * @throws WeChatProtocolException if it does not decrypt or carries another app id
      */
