@@ -1,0 +1,259 @@
+package org.careline.wechat;
+
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import org.careline.redis.RedisKeys;
+import org.careline.sandbox.FakeWeChatPlatform;
+import org.careline.testing.Await;
+import org.careline.testing.RunningCareLine;
+import org.careline.testing.TestRedis;
+import org.careline.testing.WeChatClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The WeChat callback in plain mode, through real HTTP, a real Redis and a fake WeChat API server. */
+class CallbackIT {
+
+    static final String TOKEN = "callback-it-token";
+    static final String APP_ID = "wxcallbackit0001";
+    static final String SECRET = "callback-it-secret";
+    static final AtomicLong MSG_IDS = new AtomicLong(7_000_000_000L);
+
+    static TestRedis redis;
+    static Vertx vertx;
+    static FakeWeChatPlatform platform;
+    static RunningCareLine careline;
+    static WeChatClient wechat;
+    static RedisAPI api;
+
+    @BeforeAll
+    static void start() {
+        redis = TestRedis.start();
+        vertx = Vertx.vertx();
+        platform = new FakeWeChatPlatform(vertx, APP_ID, SECRET);
+        Await.result(platform.listen(0));
+        careline = RunningCareLine.start(Map.of(
+                "CARELINE_REDIS_URL", redis.url(),
+                "CARELINE_WECHAT_APP_ID", APP_ID,
+                "CARELINE_WECHAT_SECRET", SECRET,
+                "CARELINE_WECHAT_TOKEN", TOKEN,
+                "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()));
+        wechat = new WeChatClient(careline.publicUrl(), TOKEN, null);
+        api = RedisAPI.api(Redis.createClient(vertx, redis.url()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (careline != null) {
+            careline.close();
+        }
+        if (vertx != null) {
+            Await.result(vertx.close());
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    static String openid() {
+        return "o-it-" + UUID.randomUUID();
+    }
+
+    static long userLines(String openid) {
+        var lines = Await.result(api.lrange(RedisKeys.transcript(openid), "0", "-1"));
+        long n = 0;
+        for (var line : lines) {
+            if (line.toString().contains("\"from\":\"user\"")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    @DisplayName("The URL check echoes echostr when the signature holds, and refuses it otherwise")
+    void urlCheck() {
+        var ok = wechat.urlCheck("echo-1234567", true);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo("echo-1234567");
+
+        var bad = wechat.urlCheck("echo-1234567", false);
+        assertThat(bad.status()).isEqualTo(401);
+        assertThat(bad.body()).doesNotContain("echo-1234567");
+    }
+
+    @Test
+    @DisplayName("A new follower is welcomed and shown the main menu in a passive reply")
+    void followGetsWelcomeAndMenu() {
+        String reply = wechat.replyText(wechat.post(WeChatClient.follow(openid())));
+        assertThat(reply).contains("申请帮助").contains("1");
+    }
+
+    @Test
+    @DisplayName("A wrong signature is refused with 401 and nothing is processed")
+    void wrongSignature() {
+        String openid = openid();
+        String xml = WeChatClient.text(openid, "你好", MSG_IDS.incrementAndGet());
+        var r = wechat.raw("POST", "/wechat?signature=" + "a".repeat(40) + "&timestamp="
+                + Instant.now().getEpochSecond() + "&nonce=123", xml);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.body()).contains("signature");
+        assertThat(userLines(openid)).isZero();
+    }
+
+    @Test
+    @DisplayName("A request whose timestamp is more than five minutes off is refused as a replay")
+    void staleTimestamp() {
+        String openid = openid();
+        var r = wechat.post(WeChatClient.text(openid, "你好", MSG_IDS.incrementAndGet()),
+                Instant.now().minusSeconds(301).getEpochSecond());
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.body()).contains("timestamp");
+        assertThat(userLines(openid)).isZero();
+    }
+
+    @Test
+    @DisplayName("A body over 64 KiB gets 413 and the service stays up")
+    void oversizedBody() {
+        String openid = openid();
+        String big = WeChatClient.text(openid, "啊".repeat(30_000), MSG_IDS.incrementAndGet());
+        assertThat(wechat.post(big).status()).isEqualTo(413);
+        assertThat(wechat.raw("GET", "/health", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("Malformed XML gets 400, nothing is processed, and the next message is answered")
+    void malformedXml() {
+        assertThat(wechat.post("<xml><ToUserName>broken").status()).isEqualTo(400);
+        assertThat(wechat.post("not xml at all").status()).isEqualTo(400);
+        String reply = wechat.replyText(wechat.post(WeChatClient.follow(openid())));
+        assertThat(reply).isNotBlank();
+    }
+
+    @Test
+    @DisplayName("An XXE payload is refused with 400 and no file content leaks")
+    void xxeRefused() throws Exception {
+        Path secret = Files.createTempFile(Path.of("target"), "xxe", ".txt");
+        Files.writeString(secret, "TOP-SECRET-XXE-CONTENT");
+        String openid = openid();
+        String xml = "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY x SYSTEM \"file://" + secret.toAbsolutePath()
+                + "\">]><xml><ToUserName>gh</ToUserName><FromUserName>" + openid + "</FromUserName>"
+                + "<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>&x;</Content><MsgId>1</MsgId></xml>";
+        var r = wechat.post(xml);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).doesNotContain("TOP-SECRET");
+        assertThat(userLines(openid)).isZero();
+        assertThat(platform.sentTo(openid)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("The same MsgId three times runs the conversation once and gets the same reply each time")
+    void retriesAreDeduplicated() {
+        String openid = openid();
+        String xml = WeChatClient.text(openid, "菜单", MSG_IDS.incrementAndGet());
+        String first = wechat.replyText(wechat.post(xml));
+        String second = wechat.replyText(wechat.post(xml));
+        String third = wechat.replyText(wechat.post(xml));
+        assertThat(first).isNotBlank();
+        assertThat(second).isEqualTo(first);
+        assertThat(third).isEqualTo(first);
+        assertThat(userLines(openid)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("Retries arriving at the same moment as the first try still run the conversation once")
+    void concurrentRetries() {
+        String openid = openid();
+        String xml = WeChatClient.text(openid, "菜单", MSG_IDS.incrementAndGet());
+        List<CompletableFuture<String>> tries = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            tries.add(CompletableFuture.supplyAsync(() -> wechat.replyText(wechat.post(xml))));
+        }
+        List<String> replies = tries.stream().map(CompletableFuture::join).toList();
+        assertThat(replies).allSatisfy(r -> assertThat(r).isEqualTo(replies.get(0)));
+        assertThat(replies.get(0)).isNotBlank();
+        assertThat(userLines(openid)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("Two different messages of one person sent at the same moment are both applied, one after the other")
+    void oneUserInOrder() {
+        String openid = openid();
+        var a = CompletableFuture.supplyAsync(() -> wechat.post(WeChatClient.text(openid, "菜单", MSG_IDS.incrementAndGet())));
+        var b = CompletableFuture.supplyAsync(() -> wechat.post(WeChatClient.text(openid, "帮助", MSG_IDS.incrementAndGet())));
+        assertThat(a.join().status()).isEqualTo(200);
+        assertThat(b.join().status()).isEqualTo(200);
+        assertThat(userLines(openid)).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("Unfollowing deletes the person's conversation data")
+    void unsubscribeForgets() {
+        String openid = openid();
+        wechat.replyText(wechat.post(WeChatClient.follow(openid)));
+        assertThat(Await.result(api.exists(List.of(RedisKeys.conversation(openid)))).toInteger()).isEqualTo(1);
+        var r = wechat.post(WeChatClient.event(openid, "unsubscribe", null, Instant.now().getEpochSecond()));
+        assertThat(wechat.replyText(r)).isNull();
+        assertThat(Await.result(api.exists(List.of(RedisKeys.conversation(openid), RedisKeys.transcript(openid))))
+                .toInteger()).isZero();
+    }
+
+    @Test
+    @DisplayName("Event types that need no answer get 'success'")
+    void quietEvents() {
+        String openid = openid();
+        assertThat(wechat.replyText(wechat.post(WeChatClient.event(openid, "VIEW", "https://example.org/x",
+                Instant.now().getEpochSecond())))).isNull();
+        assertThat(wechat.replyText(wechat.post(WeChatClient.event(openid, "TEMPLATESENDJOBFINISH", null,
+                Instant.now().getEpochSecond())))).isNull();
+    }
+
+    @Test
+    @DisplayName("Readiness reports Redis up")
+    void ready() {
+        var r = new WeChatClient(careline.adminUrl(), TOKEN, null).raw("GET", "/health/ready", null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("\"redis\":\"UP\"");
+    }
+
+    @Test
+    @DisplayName("Past the reply budget the answer is 'success' and the text arrives through the customer-service API")
+    void slowStepFallsBackToCustomerService() {
+        // A second instance on the same Redis with a tiny reply budget: every step overruns it.
+        try (RunningCareLine slow = RunningCareLine.start(Map.of(
+                "CARELINE_REDIS_URL", redis.url(),
+                "CARELINE_WECHAT_APP_ID", APP_ID,
+                "CARELINE_WECHAT_SECRET", SECRET,
+                "CARELINE_WECHAT_TOKEN", TOKEN,
+                "CARELINE_WECHAT_REPLY_BUDGET", "1ms",
+                "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()))) {
+            WeChatClient client = new WeChatClient(slow.publicUrl(), TOKEN, null);
+            String openid = openid();
+            String xml = WeChatClient.follow(openid);
+            var r = client.post(xml);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("success");
+            Await.until(Duration.ofSeconds(10), "customer-service text", () -> !platform.sentTo(openid).isEmpty());
+            assertThat(platform.sentTo(openid).get(0).text()).contains("申请帮助");
+            // WeChat's retry must not produce a second push nor a passive duplicate.
+            assertThat(client.post(xml).body()).isEqualTo("success");
+            assertThat(platform.sentTo(openid)).hasSize(1);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package org.careline.wechat;
+
+import io.vertx.core.Vertx;
+import org.careline.sandbox.FakeWeChatPlatform;
+import org.careline.testing.Await;
+import org.careline.testing.RunningCareLine;
+import org.careline.testing.TestRedis;
+import org.careline.testing.WeChatClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Safe (AES) and compatible modes through the real callback, with key rotation. */
+class CallbackSafeModeIT {
+
+    static final String TOKEN = "safe-mode-token";
+    static final String APP_ID = "wxsafemodeit0001";
+    static final String KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    static final String PREVIOUS_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut";
+
+    static TestRedis redis;
+    static Vertx vertx;
+    static RunningCareLine careline;
+
+    @BeforeAll
+    static void start() {
+        redis = TestRedis.start();
+        vertx = Vertx.vertx();
+        FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, APP_ID, "safe-secret");
+        Await.result(platform.listen(0));
+        careline = RunningCareLine.start(Map.of(
+                "CARELINE_REDIS_URL", redis.url(),
+                "CARELINE_WECHAT_APP_ID", APP_ID,
+                "CARELINE_WECHAT_SECRET", "safe-secret",
+                "CARELINE_WECHAT_TOKEN", TOKEN,
+                "CARELINE_WECHAT_AES_KEY", KEY,
+                "CARELINE_WECHAT_PREVIOUS_AES_KEY", PREVIOUS_KEY,
+                "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (careline != null) {
+            careline.close();
+        }
+        if (vertx != null) {
+            Await.result(vertx.close());
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    static String openid() {
+        return "o-safe-" + UUID.randomUUID();
+    }
+
+    @Test
+    @DisplayName("An encrypted follow gets an encrypted reply that decrypts to the welcome and menu")
+    void safeModeRoundTrip() {
+        WeChatClient client = new WeChatClient(careline.publicUrl(), TOKEN, new WeChatCrypto(TOKEN, APP_ID, KEY));
+        var r = client.post(WeChatClient.follow(openid()));
+        assertThat(r.body()).contains("<Encrypt>").contains("<MsgSignature>").doesNotContain("申请帮助");
+        assertThat(client.replyText(r)).contains("申请帮助");
+    }
+
+    @Test
+    @DisplayName("During a key rotation a message encrypted with the previous key is still accepted")
+    void previousKeyAccepted() {
+        WeChatClient old = new WeChatClient(careline.publicUrl(), TOKEN, new WeChatCrypto(TOKEN, APP_ID, PREVIOUS_KEY));
+        var r = old.post(WeChatClient.follow(openid()));
+        assertThat(r.status()).isEqualTo(200);
+        // Replies always use the current key.
+        WeChatClient current = new WeChatClient(careline.publicUrl(), TOKEN, new WeChatCrypto(TOKEN, APP_ID, KEY));
+        assertThat(current.replyText(r)).contains("申请帮助");
+    }
+
+    @Test
+    @DisplayName("A ciphertext made for another app id is refused with 400")
+    void wrongAppId() {
+        WeChatClient other = new WeChatClient(careline.publicUrl(), TOKEN,
+                new WeChatCrypto(TOKEN, "wxsomebodyelse01", KEY));
+        var r = other.post(WeChatClient.follow(openid()));
+        assertThat(r.status()).isEqualTo(400);
+    }
+
+    @Test
+    @DisplayName("A wrong msg_signature is refused and nothing is decrypted")
+    void wrongMsgSignature() {
+        WeChatCrypto crypto = new WeChatCrypto(TOKEN, APP_ID, KEY);
+        String ts = Long.toString(Instant.now().getEpochSecond());
+        String nonce = "n12345";
+        String encrypt = crypto.encrypt(WeChatClient.follow(openid()));
+        String body = "<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[" + encrypt + "]]></Encrypt></xml>";
+        var r = new WeChatClient(careline.publicUrl(), TOKEN, null).raw("POST", "/wechat?signature="
+                + WeChatSignature.sign(TOKEN, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+                + "&encrypt_type=aes&msg_signature=" + "0".repeat(40), body);
+        assertThat(r.status()).isEqualTo(400);
+    }
+
+    @Test
+    @DisplayName("Compatible mode (plain fields beside Encrypt) is answered from the encrypted part")
+    void compatibleMode() {
+        WeChatCrypto crypto = new WeChatCrypto(TOKEN, APP_ID, KEY);
+        String openid = openid();
+        String plain = WeChatClient.follow(openid);
+        String ts = Long.toString(Instant.now().getEpochSecond());
+        String nonce = "n67890";
+        String encrypt = crypto.encrypt(plain);
+        String body = plain.replace("</xml>", "<Encrypt><![CDATA[" + encrypt + "]]></Encrypt></xml>");
+        var r = new WeChatClient(careline.publicUrl(), TOKEN, crypto).raw("POST", "/wechat?signature="
+                + WeChatSignature.sign(TOKEN, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+                + "&encrypt_type=aes&msg_signature=" + WeChatSignature.sign(TOKEN, ts, nonce, encrypt), body);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(new WeChatClient(careline.publicUrl(), TOKEN, crypto).replyText(r)).contains("申请帮助");
+    }
+}
