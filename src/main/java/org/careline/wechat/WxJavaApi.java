@@ -17,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -72,13 +74,18 @@ public final class WxJavaApi implements WeChatApi, AutoCloseable {
     @Override
     public Future<SendResult> sendTemplate(String openid, String templateId, String url,
                                            Map<String, String> data, String clientMsgId) {
+        // setData, not addData: addData silently cuts thing, character_string, phone_number and
+        // car_number values to "…" at their limits; a cut case number is wrong, so an over-long value
+        // goes to WeChat as it is and its 47003 comes back as REJECTED for the caller to fix.
+        List<WxMpTemplateData> fields = new ArrayList<>(data.size());
+        data.forEach((field, value) -> fields.add(new WxMpTemplateData(field, value)));
         WxMpTemplateMessage message = WxMpTemplateMessage.builder()
                 .toUser(openid)
                 .templateId(templateId)
                 .url(url)
                 .clientMsgId(clientMsgId)
                 .build();
-        data.forEach((field, value) -> message.addData(new WxMpTemplateData(field, value)));
+        message.setData(fields);
         return call("message/template/send", service -> service.getTemplateMsgService().sendTemplateMsg(message));
     }
 
