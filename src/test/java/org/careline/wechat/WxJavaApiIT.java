@@ -85,6 +85,28 @@ class WxJavaApiIT {
     }
 
     @Test
+    @DisplayName("One instance recovering from 40001 leaves another instance's token valid")
+    void tokenRecoveryKeepsOtherInstancesWorking() throws Exception {
+        WxJavaApi otherInstance = new WxJavaApi(vertx, new WxJavaApi.Settings(APP_ID, SECRET,
+                "http://127.0.0.1:" + platform.port()));
+        try {
+            await(api.sendText(OPENID, "一"));
+            await(otherInstance.sendText(OPENID, "二"));
+            platform.failNext(FakeWeChatPlatform.CUSTOM_SEND, 40001, "invalid credential");
+
+            assertThat(await(api.sendText(OPENID, "三"))).isEqualTo(SendResult.SENT);
+            assertThat(await(otherInstance.sendText(OPENID, "四"))).isEqualTo(SendResult.SENT);
+
+            // A force_refresh would have invalidated the other instance's token and cost it a 40001.
+            assertThat(platform.calls(FakeWeChatPlatform.CUSTOM_SEND)).isEqualTo(5);
+            assertThat(platform.tokenCalls()).isEqualTo(3);
+            assertThat(platform.issuedTokens()).hasSize(1);
+        } finally {
+            otherInstance.close();
+        }
+    }
+
+    @Test
     @DisplayName("A token rejected twice in a row is retried only once and then fails with the errcode")
     void tokenRejectedTwice() throws Exception {
         await(api.sendText(OPENID, "第一条"));
