@@ -117,6 +117,10 @@ public final class ConfigLoader {
             throw new ConfigException("wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET): must be under 5s, "
                     + "WeChat gives up on a callback after 5 seconds");
         }
+        if (w.apiWorkers() > 10) {
+            // WxJava's HTTP client allows 10 connections per host: more threads would only queue there.
+            throw new ConfigException("wechat.apiWorkers (CARELINE_WECHAT_API_WORKERS): at most 10, got " + w.apiWorkers());
+        }
         if (c.http().port() != 0 && c.http().port() == c.admin().port()) {
             throw new ConfigException("admin.port (CARELINE_ADMIN_PORT): must differ from http.port");
         }
