@@ -23,6 +23,12 @@ public sealed interface Effect {
     /** Hand the chat to bureau staff. {@code urgent} for danger (mandatory-report territory). */
     record Escalate(String reason, boolean urgent, Map<String, String> fields) implements Effect {}
 
+    /**
+     * Adds facts to the escalation this conversation opened (e.g. whether and when the police were called
+     * after a danger report). {@code fields} are the conversation's fields at that point.
+     */
+    record EscalationNote(Map<String, String> fields) implements Effect {}
+
     /** A director binds this WeChat account to their roster entry. */
     record BindDirector(Map<String, String> fields) implements Effect {}
 

@@ -1,0 +1,258 @@
+package org.careline.flow;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.careline.flow.FlowNode.Ask;
+import org.careline.flow.FlowNode.AskType;
+import org.careline.flow.FlowNode.Option;
+
+/**
+ * Reads one input as the answer to a question, or says it is not one. Answers are stored as plain
+ * strings: choice values, {@code yes}/{@code no}, ISO dates, digits-only phone numbers, media ids.
+ */
+final class AnswerReader {
+
+    /** The fields to set, and for a choice the option picked (it may say where to go next). */
+    record Answer(Map<String, String> fields, Option option) {}
+
+    private static final Pattern FULL_DATE = Pattern.compile("(\\d{4})[-/.年](\\d{1,2})[-/.月](\\d{1,2})[日号]?");
+    private static final Pattern SHORT_DATE = Pattern.compile("(\\d{1,2})[-/.月](\\d{1,2})[日号]?");
+    private static final Pattern CHINESE_NUMERAL = Pattern.compile("[零一二两三四五六七八九十]+");
+    private static final Pattern MOBILE = Pattern.compile("1[3-9]\\d{9}");
+    private static final Pattern INTEGER = Pattern.compile("\\d+");
+
+    private final Common common;
+    private final Regions regions;
+
+    AnswerReader(Common common, Regions regions) {
+        this.common = common;
+        this.regions = regions;
+    }
+
+    Optional<Answer> read(Ask ask, Input input, Map<String, String> fields, LocalDate today) {
+        String f = ask.field();
+        if (input instanceof Input.Media m) {
+            AskType type = m.kind() == Input.MediaKind.VOICE ? AskType.VOICE : m.kind() == Input.MediaKind.IMAGE ? AskType.IMAGE : null;
+            if (type == null || !ask.accepts(type) || m.mediaId() == null) {
+                return Optional.empty();
+            }
+            String tagged = type.yamlName + ":" + m.mediaId();
+            if (ask.types().size() == 1) {
+                return answer(f, m.mediaId());
+            }
+            // A description may come as text, voice or photos: keep every media id beside the text.
+            Map<String, String> out = new LinkedHashMap<>();
+            String before = fields.get(f + "_media");
+            out.put(f + "_media", before == null || before.isEmpty() ? tagged : before + "," + tagged);
+            out.put(f, fields.getOrDefault(f, tagged));
+            return Optional.of(new Answer(out, null));
+        }
+        if (input instanceof Input.Location l) {
+            if (!ask.accepts(AskType.LOCATION)) {
+                return Optional.empty();
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            out.put(f, l.label() == null || l.label().isBlank() ? l.latitude() + "," + l.longitude() : l.label());
+            out.put(f + "_lat", Double.toString(l.latitude()));
+            out.put(f + "_lng", Double.toString(l.longitude()));
+            return Optional.of(new Answer(out, null));
+        }
+        if (!(input instanceof Input.Text t) || TextNormalizer.compact(t.text()).isEmpty()) {
+            return Optional.empty();
+        }
+        for (AskType type : ask.types()) {
+            Optional<Answer> a = readText(type, ask, t.text(), fields, today);
+            if (a.isPresent()) {
+                return a;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Answer> readText(AskType type, Ask ask, String raw, Map<String, String> fields, LocalDate today) {
+        String f = ask.field();
+        String text = TextNormalizer.normalize(raw);
+        return switch (type) {
+            case TEXT -> {
+                String kept = java.text.Normalizer.normalize(raw, java.text.Normalizer.Form.NFKC).strip();
+                if (ask.pattern() != null && !Pattern.compile(ask.pattern()).matcher(kept).find()) {
+                    yield Optional.empty();
+                }
+                yield answer(f, kept);
+            }
+            case CHOICE -> choice(ask.options(), raw).map(o -> labelled(f, o.value(), o.label(), o));
+            case YES_NO -> yesNo(raw).map(yes -> labelled(f, yes ? "yes" : "no",
+                    yes ? first(common.yesWords()) : first(common.noWords()), null));
+            case PHONE -> {
+                String digits = text.replaceAll("[\\s\\-()]", "").replaceFirst("^\\+?86", "");
+                yield MOBILE.matcher(digits).matches() ? answer(f, digits) : Optional.empty();
+            }
+            case ID_NUMBER -> {
+                String id = text.replaceAll("\\s", "").toUpperCase();
+                yield ChineseIdNumber.isValid(id) ? answer(f, id) : Optional.empty();
+            }
+            case DATE -> date(text, today).map(d -> answer(f, d.format(DateTimeFormatter.ISO_LOCAL_DATE)).get());
+            case NUMBER -> number(text).map(n -> answer(f, Integer.toString(n)).get());
+            case REGION -> region(ask, raw, fields).map(name -> labelled(f, name, name, null));
+            case IMAGE, VOICE, LOCATION -> Optional.empty();
+        };
+    }
+
+    private static Optional<Answer> answer(String field, String value) {
+        return Optional.of(new Answer(Map.of(field, value), null));
+    }
+
+    private static Answer labelled(String field, String value, String label, Option option) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put(field, value);
+        out.put(field + "_label", label);
+        return new Answer(out, option);
+    }
+
+    private static String first(List<String> words) {
+        return words.isEmpty() ? "" : words.get(0);
+    }
+
+    /** By number ("2", "第二个", "２"), then by the whole label, then by an option's words inside the message. */
+    static Optional<Option> choice(List<Option> options, String raw) {
+        OptionalInt n = TextNormalizer.choiceNumber(raw);
+        if (n.isPresent()) {
+            int i = n.getAsInt();
+            return i >= 1 && i <= options.size() ? Optional.of(options.get(i - 1)) : Optional.empty();
+        }
+        String s = TextNormalizer.compact(raw);
+        for (Option o : options) {
+            if (s.equals(TextNormalizer.compact(o.label())) || s.equals(TextNormalizer.compact(o.value()))) {
+                return Optional.of(o);
+            }
+        }
+        for (Option o : options) {
+            for (String w : o.words()) {
+                if (s.contains(TextNormalizer.compact(w))) {
+                    return Optional.of(o);
+                }
+            }
+        }
+        for (Option o : options) {
+            String label = TextNormalizer.compact(o.label());
+            if (s.length() >= 2 && (label.contains(s) || s.contains(label))) {
+                return Optional.of(o);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Boolean> yesNo(String raw) {
+        OptionalInt n = TextNormalizer.choiceNumber(raw);
+        if (n.isPresent()) {
+            return n.getAsInt() == 1 ? Optional.of(true) : n.getAsInt() == 2 ? Optional.of(false) : Optional.empty();
+        }
+        String s = TextNormalizer.compact(raw);
+        // "不同意" contains "同意": negative words are checked first.
+        for (String w : common.noWords()) {
+            if (s.contains(TextNormalizer.compact(w))) {
+                return Optional.of(false);
+            }
+        }
+        for (String w : common.yesWords()) {
+            if (s.contains(TextNormalizer.compact(w))) {
+                return Optional.of(true);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** 2026-11-03, 2026年11月3日, 11月3日, 11.3, 十一月三号, 今天/昨天/前天. A date without a year that would
+     * lie in the future is taken as last year's: people report things that already happened. */
+    static Optional<LocalDate> date(String text, LocalDate today) {
+        String s = TextNormalizer.compact(text.replace('.', '-').replace('/', '-'));
+        if (s.contains("大前天")) {
+            return Optional.of(today.minusDays(3));
+        }
+        if (s.contains("前天")) {
+            return Optional.of(today.minusDays(2));
+        }
+        if (s.contains("昨天") || s.contains("昨日")) {
+            return Optional.of(today.minusDays(1));
+        }
+        if (s.contains("今天") || s.contains("今日")) {
+            return Optional.of(today);
+        }
+        s = digits(text);
+        Matcher full = FULL_DATE.matcher(s);
+        if (full.find()) {
+            return safeDate(Integer.parseInt(full.group(1)), Integer.parseInt(full.group(2)), Integer.parseInt(full.group(3)));
+        }
+        Matcher shortDate = SHORT_DATE.matcher(s);
+        if (shortDate.find()) {
+            Optional<LocalDate> d = safeDate(today.getYear(), Integer.parseInt(shortDate.group(1)), Integer.parseInt(shortDate.group(2)));
+            return d.map(x -> x.isAfter(today) ? x.minusYears(1) : x);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<LocalDate> safeDate(int y, int m, int d) {
+        try {
+            return Optional.of(LocalDate.of(y, m, d));
+        } catch (java.time.DateTimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Chinese numerals to digits, so "十一月三号" reads like "11月3号". */
+    private static String digits(String text) {
+        String s = TextNormalizer.normalize(text).replaceAll("\\s", "");
+        Matcher m = CHINESE_NUMERAL.matcher(s);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            OptionalInt n = TextNormalizer.chineseNumber(m.group());
+            m.appendReplacement(out, n.isPresent() ? Integer.toString(n.getAsInt()) : m.group());
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    static Optional<Integer> number(String text) {
+        String s = digits(text);
+        Matcher m = INTEGER.matcher(s);
+        if (m.find() && m.group().length() <= 9) {
+            return Optional.of(Integer.parseInt(m.group()));
+        }
+        return Optional.empty();
+    }
+
+    /** A town by number or name; a community of the town already answered (field named after {@code of}). */
+    private Optional<String> region(Ask ask, String raw, Map<String, String> fields) {
+        List<String> names = regionNames(ask, fields);
+        OptionalInt n = TextNormalizer.choiceNumber(raw);
+        if (n.isPresent()) {
+            int i = n.getAsInt();
+            return i >= 1 && i <= names.size() ? Optional.of(names.get(i - 1)) : Optional.empty();
+        }
+        String s = TextNormalizer.compact(raw);
+        for (String name : names) {
+            String core = name.replaceAll("(街道|镇|乡|社区|村|居委会)$", "");
+            if (s.contains(name) || (core.length() >= 2 && s.contains(core)) || (s.length() >= 2 && name.contains(s))) {
+                return Optional.of(name);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Names offered by a region question, in the order they are numbered. */
+    List<String> regionNames(Ask ask, Map<String, String> fields) {
+        if (ask.level() != null && ask.level().startsWith("community")) {
+            String townField = ask.level().replaceFirst("^community(\\s+of\\s+)?", "").trim();
+            String town = fields.get(townField.isEmpty() ? "town" : townField);
+            return regions.town(town).map(Regions.Town::communities).orElse(List.of());
+        }
+        return regions.towns().stream().map(Regions.Town::name).toList();
+    }
+}

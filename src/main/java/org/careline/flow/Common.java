@@ -1,0 +1,31 @@
+package org.careline.flow;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code common.yaml} says for all flows: the global intents (checked in file order before any
+ * answer), the shared texts (cancel, timeout, escalation …), yes/no words, custom-menu keys and QR scenes.
+ */
+record Common(String file, List<GlobalIntent> globals, Map<String, String> texts, List<String> yesWords,
+              List<String> noWords, Map<String, FlowNode.Ref> clicks, Map<String, FlowNode.Ref> scenes,
+              FlowNode.Ref fallbackFlow, FlowNode.Ref fallbackNode, FlowNode.Ref followFlow) {
+
+    /**
+     * A word list that works at any point. {@code flow} (and optional {@code node}) is where it leads;
+     * {@code cancel} and {@code back} have none. {@code exact}: the whole message must be one of the words
+     * (so "帮助" the command is not mistaken in "我想申请帮助"); otherwise any word inside the message counts.
+     * {@code duringEscalation}: also heard while staff have the chat (danger words only).
+     */
+    record GlobalIntent(String name, boolean exact, List<String> words, FlowNode.Ref flow, FlowNode.Ref node,
+                        boolean duringEscalation, int line) {}
+
+    /** Texts the engine itself needs; the validator insists they exist. */
+    static final List<String> REQUIRED_TEXTS = List.of(
+            "cancelled", "nothing_to_cancel", "timeout", "restarted", "no_previous", "retry", "yes_no_hint",
+            "reason_fallback");
+
+    String text(String name) {
+        return texts.getOrDefault(name, "");
+    }
+}

@@ -1,0 +1,217 @@
+package org.careline.flow;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.careline.flow.ConversationState.Status;
+import org.careline.flow.FlowNode.Ask;
+
+/**
+ * The conversation core: {@code (state, input, context) -> (state', effects)}. Pure and thread-safe: no
+ * I/O, no clock of its own, nothing kept between steps.
+ *
+ * <p>Order of handling: a chat with staff stays silent except for danger words; a state from older flow
+ * files whose node is gone restarts at the menu; an idle state restarts with a notice; then follow/scan/menu
+ * clicks; then the global words of common.yaml (danger, person, menu, cancel, back); then the answer to the
+ * current question; and with no question open, the message is routed by meaning.
+ */
+public final class FlowEngine {
+
+    private final Flows flows;
+    private final AnswerReader reader;
+    private final IntentRouter router;
+
+    public FlowEngine(Flows flows) {
+        this.flows = flows;
+        this.reader = new AnswerReader(flows.common(), flows.regions());
+        this.router = flows.router();
+    }
+
+    public Step step(ConversationState state, Input input, StepContext ctx) {
+        Turn t = new Turn(flows, ctx, reader, state);
+        String text = input instanceof Input.Text x ? x.text() : null;
+
+        if (state != null && t.status == Status.ESCALATED) {
+            Optional<Common.GlobalIntent> danger = global(text).filter(Common.GlobalIntent::duringEscalation);
+            if (danger.isEmpty()) {
+                // Staff have the chat: keep the state (the orchestrator records the message for the console).
+                return new Step(state, List.of());
+            }
+            t.status = Status.BOT;
+            startGlobal(t, danger.get(), text);
+            return t.finish();
+        }
+        if (state != null && state.node() != null && !flows.has(state.flow(), state.node())) {
+            t.say(flows.common().text("restarted"));
+            t.switchTo("menu", null);
+            return t.finish();
+        }
+        boolean atRest = state == null || !t.waiting();
+        if (!atRest && idle(state, ctx)) {
+            t.say(flows.common().text("timeout"));
+            atRest = true;
+        }
+        if (atRest) {
+            t.clearConversation();
+        }
+
+        if (input instanceof Input.Follow f) {
+            t.clearConversation();
+            t.switchTo(sceneFlow(f.scene()).orElse(flows.common().followFlow().target()), null);
+        } else if (input instanceof Input.Scan s) {
+            Optional<String> scene = sceneFlow(s.scene());
+            if (scene.isPresent()) {
+                t.switchTo(scene.get(), null);
+            } else if (atRest) {
+                t.switchTo("menu", null);
+            } else {
+                t.say(t.prompt(t.currentNode()));
+            }
+        } else if (input instanceof Input.MenuClick c) {
+            FlowNode.Ref target = flows.common().clicks().get(c.key());
+            t.clearConversation();
+            t.switchTo(target == null ? "menu" : target.target(), null);
+        } else if (text != null && global(text).isPresent()) {
+            handleGlobal(t, global(text).get(), text, atRest);
+        } else if (!atRest) {
+            answer(t, input, text);
+        } else if (text != null) {
+            Route r = router.route(text);
+            if (r.found()) {
+                startRouted(t, r);
+            } else {
+                t.switchTo("menu", null);
+            }
+        } else {
+            t.switchTo("menu", null);
+        }
+        return t.finish();
+    }
+
+    /**
+     * The chat comes back to the bot after staff resolve it: status BOT, nothing pending, and the next
+     * message is handled as a fresh start (routed by meaning or the menu).
+     */
+    public static ConversationState resolved(ConversationState s, Instant now) {
+        return new ConversationState("menu", null, Status.BOT, Map.of(), List.of(), List.of(), 0,
+                s == null ? null : s.flowsVersion(), s == null ? now : s.startedAt(), now);
+    }
+
+    private static boolean idle(ConversationState s, StepContext ctx) {
+        return s.updatedAt() != null && ctx.idleTimeout() != null
+                && s.updatedAt().plus(ctx.idleTimeout()).isBefore(ctx.now());
+    }
+
+    private Optional<String> sceneFlow(String scene) {
+        if (scene == null) {
+            return Optional.empty();
+        }
+        String key = scene.startsWith("qrscene_") ? scene.substring("qrscene_".length()) : scene;
+        return Optional.ofNullable(flows.common().scenes().get(key)).map(FlowNode.Ref::target);
+    }
+
+    /** The first global intent (in common.yaml order) the message triggers. */
+    private Optional<Common.GlobalIntent> global(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        String s = TextNormalizer.compact(text);
+        for (Common.GlobalIntent g : flows.common().globals()) {
+            for (String w : g.words()) {
+                String word = TextNormalizer.compact(w);
+                if (!word.isEmpty() && (g.exact() ? s.equals(word) : s.contains(word))) {
+                    return Optional.of(g);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void handleGlobal(Turn t, Common.GlobalIntent g, String text, boolean atRest) {
+        switch (g.name()) {
+            case "cancel" -> {
+                Flow f = t.currentFlow();
+                boolean inFlow = !atRest && f != null && !f.id().equals("menu");
+                t.say(flows.common().text(inFlow ? "cancelled" : "nothing_to_cancel"));
+                t.switchTo("menu", null);
+            }
+            case "back" -> {
+                if (!atRest && !t.history.isEmpty()) {
+                    String previous = t.history.remove(t.history.size() - 1);
+                    t.enter(previous, true);
+                } else if (!atRest) {
+                    t.say(flows.common().text("no_previous"));
+                    t.say(t.prompt(t.currentNode()));
+                } else {
+                    t.switchTo("menu", null);
+                }
+            }
+            default -> startGlobal(t, g, text);
+        }
+    }
+
+    private void startGlobal(Turn t, Common.GlobalIntent g, String text) {
+        t.stack.clear();
+        t.fields.put("trigger_text", text == null ? "" : text.strip());
+        String reason = flows.common().texts().get("reason_" + g.name());
+        if (reason != null) {
+            t.fields.put("handoff_reason", reason);
+        }
+        String target = g.flow().target();
+        if ("menu".equals(target)) {
+            t.switchTo(target, g.node() == null ? null : g.node().target());
+            return;
+        }
+        t.flow = target;
+        t.history.clear();
+        t.attempts = 0;
+        t.enter(g.node() == null ? flows.flow(target).start() : g.node().target(), false);
+    }
+
+    private void startRouted(Turn t, Route r) {
+        t.clearConversation();
+        t.fields.putAll(r.presets());
+        t.switchTo(r.flow(), null);
+    }
+
+    private void answer(Turn t, Input input, String text) {
+        FlowNode n = t.currentNode();
+        Ask ask = n.ask();
+        Optional<AnswerReader.Answer> a = reader.read(ask, input, t.fields, t.today());
+        if (a.isPresent()) {
+            t.answered(a.get());
+            return;
+        }
+        if (ask.route() && text != null) {
+            Route r = router.route(text);
+            if (r.found()) {
+                startRouted(t, r);
+                return;
+            }
+        }
+        int tries = t.attempts + 1;
+        if (tries >= ask.tries()) {
+            fallback(t, ask);
+            return;
+        }
+        t.say(ask.retry() != null ? ask.retry().text() : flows.common().text("retry"));
+        t.say(t.choices(ask));
+        t.attempts = tries;
+    }
+
+    /** Too many answers we could not read: offer a person rather than ask again. */
+    private void fallback(Turn t, Ask ask) {
+        if (ask.fallback() != null && t.currentFlow().node(ask.fallback().target()) != null) {
+            t.enter(ask.fallback().target(), false);
+            return;
+        }
+        String flowId = ask.fallback() != null ? ask.fallback().target() : flows.common().fallbackFlow().target();
+        FlowNode.Ref node = ask.fallback() != null ? null : flows.common().fallbackNode();
+        t.fields.put("handoff_reason", flows.common().text("reason_fallback"));
+        t.stack.clear();
+        t.flow = flowId;
+        t.history.clear();
+        t.enter(node == null ? flows.flow(flowId).start() : node.target(), false);
+    }
+}

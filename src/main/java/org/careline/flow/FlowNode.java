@@ -1,0 +1,95 @@
+package org.careline.flow;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One node of a flow. When the conversation reaches it, in this order: {@code set} fields, {@code emit} an
+ * effect, {@code say} a text, then either wait for an answer ({@code ask}) or move on ({@code next},
+ * {@code branch}, {@code flow}, {@code call}, {@code end}, {@code handoff}). A node that names no way on
+ * falls through to the node below it ({@code next} is filled in by the loader, {@code fallsThrough} true).
+ */
+record FlowNode(String id, int line, Text say, Map<String, Text> set, Emit emit, Ask ask,
+                Ref next, boolean fallsThrough, List<Branch> branches, Ref flow, Ref call,
+                boolean end, boolean handoff) {
+
+    /** A reference to a node or flow, kept with its line for error messages. */
+    record Ref(String target, int line) {}
+
+    /** A text with {field} placeholders, kept with its line. */
+    record Text(String text, int line) {}
+
+    /** One rule of a branch; {@code when} null means "else". */
+    record Branch(Condition when, Ref next, Ref flow, int line) {}
+
+    record Emit(EmitType type, Map<String, Text> params, int line) {}
+
+    /**
+     * What a node asks for. {@code types} lists accepted inputs (a description may be text, voice or image).
+     * {@code tries} invalid answers lead to {@code fallback} (default: offer a person, from common.yaml).
+     */
+    record Ask(List<AskType> types, String field, List<Option> options, Text retry, int tries,
+               String pattern, int patternLine, boolean skipIfKnown, String level, boolean route,
+               Ref fallback, int line) {
+
+        boolean accepts(AskType type) {
+            return types.contains(type);
+        }
+
+        AskType main() {
+            return types.get(0);
+        }
+    }
+
+    /** A numbered choice. {@code value} is stored in the field, {@code label} shown and stored as field_label. */
+    record Option(String value, String label, List<String> words, Ref next, Ref flow, int line) {}
+
+    enum AskType {
+        TEXT("text"), CHOICE("choice"), YES_NO("yes-no"), PHONE("phone"), ID_NUMBER("id-number"),
+        DATE("date"), NUMBER("number"), REGION("region"), IMAGE("image"), VOICE("voice"),
+        LOCATION("location");
+
+        final String yamlName;
+
+        AskType(String yamlName) {
+            this.yamlName = yamlName;
+        }
+
+        static AskType of(String name) {
+            for (AskType t : values()) {
+                if (t.yamlName.equals(name)) {
+                    return t;
+                }
+            }
+            return null;
+        }
+    }
+
+    enum EmitType {
+        OPEN_CASE("open-case"), REPORT_CHANGE("report-change"), ESCALATE("escalate"),
+        ESCALATION_NOTE("escalation-note"), BIND_DIRECTOR("bind-director"), LOG_VISIT("log-visit");
+
+        final String yamlName;
+
+        EmitType(String yamlName) {
+            this.yamlName = yamlName;
+        }
+
+        static EmitType of(String name) {
+            for (EmitType t : values()) {
+                if (t.yamlName.equals(name)) {
+                    return t;
+                }
+            }
+            return null;
+        }
+    }
+
+    boolean waits() {
+        return ask != null;
+    }
+
+    boolean isEnd() {
+        return end || handoff;
+    }
+}

@@ -1,0 +1,62 @@
+package org.careline.flow;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Understands a free-text message by meaning, from the weighted words in menu.yaml's {@code intents:}.
+ * Each target flow scores the weights of its words found in the message plus, per preset field, the best
+ * preset value's weight; the best flow wins if it reaches the threshold (ties go to the one listed first:
+ * help-request, because a missed request for help costs more than a misplaced one).
+ */
+public final class IntentRouter {
+
+    private final RoutingTable table;
+
+    IntentRouter(RoutingTable table) {
+        this.table = table;
+    }
+
+    public Route route(String text) {
+        String s = TextNormalizer.compact(text);
+        if (s.isEmpty()) {
+            return Route.none();
+        }
+        Route best = Route.none();
+        for (RoutingTable.Target t : table.targets()) {
+            int score = score(s, t.words());
+            Map<String, String> presets = new LinkedHashMap<>();
+            for (var field : t.presets().entrySet()) {
+                String bestValue = null;
+                int bestScore = 0;
+                for (var value : field.getValue().entrySet()) {
+                    int v = score(s, value.getValue());
+                    if (v > bestScore) {
+                        bestScore = v;
+                        bestValue = value.getKey();
+                    }
+                }
+                if (bestValue != null) {
+                    presets.put(field.getKey(), bestValue);
+                    score += bestScore;
+                }
+            }
+            if (score >= table.threshold() && score > best.score()) {
+                best = new Route(t.flow().target(), presets, score);
+            }
+        }
+        return best;
+    }
+
+    /** Sum of the weights of the words present in the message. */
+    private static int score(String text, Map<String, Integer> words) {
+        int total = 0;
+        for (var w : words.entrySet()) {
+            String word = TextNormalizer.compact(w.getKey());
+            if (!word.isEmpty() && text.contains(word)) {
+                total += w.getValue();
+            }
+        }
+        return total;
+    }
+}

@@ -1,0 +1,22 @@
+package org.careline.flow;
+
+import java.util.Map;
+
+/**
+ * Where a free-text message should go: a flow id (null when nothing fits well enough) and fields to preset
+ * there, e.g. {@code need=medical}.
+ */
+public record Route(String flow, Map<String, String> presets, int score) {
+
+    public Route {
+        presets = Map.copyOf(presets);
+    }
+
+    static Route none() {
+        return new Route(null, Map.of(), 0);
+    }
+
+    public boolean found() {
+        return flow != null;
+    }
+}

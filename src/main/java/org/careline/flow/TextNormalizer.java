@@ -1,0 +1,99 @@
+package org.careline.flow;
+
+import java.text.Normalizer;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+/**
+ * Makes everyday Chinese typing comparable: full-width digits and letters become half-width, emoji and
+ * decorations go, spaces are trimmed, and "第三个", "选二", "３", "两" read as choice numbers.
+ */
+public final class TextNormalizer {
+
+    private static final Pattern SPACES = Pattern.compile("\\s+");
+    private static final Pattern PUNCTUATION_AND_SPACE = Pattern.compile("[\\p{P}\\p{S}\\s]+");
+    private static final Pattern CHOICE_PREFIX = Pattern.compile("^(我要|我选|选择|选|要|就|第|是|回复|按)+");
+    private static final Pattern CHOICE_SUFFIX = Pattern.compile("(个|项|号|条|种|吧|啊|呀|的|了|哈|嗯)+$");
+    private static final String DIGITS = "零一二三四五六七八九";
+
+    private TextNormalizer() {
+    }
+
+    /** Full-width to half-width, no emoji or control characters, single spaces, trimmed, lower case. */
+    public static String normalize(String text) {
+        if (text == null) {
+            return "";
+        }
+        String s = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(cp -> {
+            if (!isDecoration(cp)) {
+                out.appendCodePoint(cp);
+            }
+        });
+        return SPACES.matcher(out.toString()).replaceAll(" ").strip().toLowerCase();
+    }
+
+    /** {@link #normalize} without any punctuation, symbols or spaces: for matching words inside a message. */
+    public static String compact(String text) {
+        return PUNCTUATION_AND_SPACE.matcher(normalize(text)).replaceAll("");
+    }
+
+    /** The number a person means when picking from a numbered list, if the message is only that. */
+    public static OptionalInt choiceNumber(String text) {
+        String s = compact(text);
+        s = CHOICE_PREFIX.matcher(s).replaceAll("");
+        s = CHOICE_SUFFIX.matcher(s).replaceAll("");
+        if (s.matches("\\d{1,3}")) {
+            return OptionalInt.of(Integer.parseInt(s));
+        }
+        return chineseNumber(s);
+    }
+
+    /** 一 … 九十九 (and 两, 零) as a number; anything else empty. */
+    public static OptionalInt chineseNumber(String s) {
+        if (s == null || s.isEmpty() || s.length() > 3) {
+            return OptionalInt.empty();
+        }
+        String t = s.replace('两', '二');
+        int ten = t.indexOf('十');
+        if (ten < 0) {
+            return t.length() == 1 ? digit(t.charAt(0)) : OptionalInt.empty();
+        }
+        int tens = 1;
+        if (ten == 1) {
+            OptionalInt d = digit(t.charAt(0));
+            if (d.isEmpty() || d.getAsInt() == 0) {
+                return OptionalInt.empty();
+            }
+            tens = d.getAsInt();
+        } else if (ten != 0) {
+            return OptionalInt.empty();
+        }
+        int ones = 0;
+        if (ten + 1 < t.length()) {
+            if (ten + 2 != t.length()) {
+                return OptionalInt.empty();
+            }
+            OptionalInt d = digit(t.charAt(ten + 1));
+            if (d.isEmpty()) {
+                return OptionalInt.empty();
+            }
+            ones = d.getAsInt();
+        }
+        return OptionalInt.of(tens * 10 + ones);
+    }
+
+    private static OptionalInt digit(char c) {
+        int i = DIGITS.indexOf(c);
+        return i < 0 ? OptionalInt.empty() : OptionalInt.of(i);
+    }
+
+    /** Emoji, pictographs, variation selectors and joiners carry no answer. */
+    private static boolean isDecoration(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.OTHER_SYMBOL || type == Character.SURROGATE || type == Character.CONTROL && cp != '\n'
+                || type == Character.FORMAT || (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0x1F000 && cp <= 0x1FAFF)
+                || cp == 0x20E3;
+    }
+}

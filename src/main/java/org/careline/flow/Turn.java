@@ -1,0 +1,342 @@
+package org.careline.flow;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.careline.flow.ConversationState.Frame;
+import org.careline.flow.ConversationState.Status;
+import org.careline.flow.FlowNode.Ask;
+import org.careline.flow.FlowNode.AskType;
+import org.careline.flow.FlowNode.Branch;
+import org.careline.flow.FlowNode.Emit;
+import org.careline.flow.FlowNode.Option;
+
+/**
+ * The working copy of one conversation during one step: where it is, what it knows, what to say and do.
+ * Lives for a single {@link FlowEngine#step} call; the engine itself keeps no state between steps.
+ */
+final class Turn {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_][a-z0-9_]*)}");
+    /** Steps through nodes without a question before we call it a loop in the flow files. */
+    private static final int MAX_HOPS = 64;
+
+    private final Flows flows;
+    private final StepContext ctx;
+    private final AnswerReader reader;
+    final Map<String, String> fields = new LinkedHashMap<>();
+    final List<Frame> stack = new ArrayList<>();
+    final List<String> history = new ArrayList<>();
+    private final List<String> texts = new ArrayList<>();
+    private final List<Effect> effects = new ArrayList<>();
+    String flow;
+    String node;
+    Status status = Status.BOT;
+    int attempts;
+    private final java.time.Instant startedAt;
+    private int hops;
+
+    Turn(Flows flows, StepContext ctx, AnswerReader reader, ConversationState s) {
+        this.flows = flows;
+        this.ctx = ctx;
+        this.reader = reader;
+        if (s != null) {
+            flow = s.flow();
+            node = s.node();
+            status = s.status() == null ? Status.BOT : s.status();
+            if (s.fields() != null) {
+                fields.putAll(s.fields());
+            }
+            if (s.stack() != null) {
+                stack.addAll(s.stack());
+            }
+            if (s.history() != null) {
+                history.addAll(s.history());
+            }
+            attempts = s.attempts();
+        }
+        startedAt = s == null || s.startedAt() == null ? ctx.now() : s.startedAt();
+    }
+
+    Step finish() {
+        List<Effect> out = new ArrayList<>();
+        if (!texts.isEmpty()) {
+            out.add(new Effect.Reply(String.join("\n\n", texts)));
+        }
+        out.addAll(effects);
+        ConversationState state = new ConversationState(flow, node, status, Map.copyOf(fields), List.copyOf(stack),
+                List.copyOf(history), attempts, flows.version(), startedAt, ctx.now());
+        return new Step(state, out);
+    }
+
+    // ---- where the conversation is ----
+
+    Flow currentFlow() {
+        return flows.flow(flow);
+    }
+
+    FlowNode currentNode() {
+        Flow f = currentFlow();
+        return f == null ? null : f.node(node);
+    }
+
+    /** Waiting for an answer to a question. */
+    boolean waiting() {
+        FlowNode n = currentNode();
+        return n != null && n.waits() && !n.isEnd();
+    }
+
+    void say(String template) {
+        if (template != null && !template.isBlank()) {
+            texts.add(render(template, fields));
+        }
+    }
+
+    void clearConversation() {
+        fields.clear();
+        stack.clear();
+        history.clear();
+        attempts = 0;
+    }
+
+    // ---- moving through flows ----
+
+    /** Switch to a flow (at its start or a named node). The menu forgets what was filled in before. */
+    void switchTo(String flowId, String nodeId) {
+        Flow target = flows.flow(flowId);
+        if ("menu".equals(flowId)) {
+            clearConversation();
+        }
+        flow = flowId;
+        history.clear();
+        attempts = 0;
+        enter(nodeId == null ? target.start() : nodeId, false);
+    }
+
+    /** Runs a node: set, emit, say; then waits (a question) or moves on. */
+    void enter(String nodeId, boolean askEvenIfKnown) {
+        if (++hops > MAX_HOPS) {
+            throw new IllegalStateException("flow '" + flow + "' loops without asking anything near node '" + nodeId + "'");
+        }
+        node = nodeId;
+        attempts = 0;
+        FlowNode n = currentNode();
+        Ask ask = n.ask();
+        if (ask != null && ask.skipIfKnown() && !askEvenIfKnown && isSet(fields.get(ask.field()))) {
+            String known = fields.get(ask.field());
+            Option picked = ask.options().stream().filter(o -> o.value().equals(known)).findFirst().orElse(null);
+            if (picked != null) {
+                fields.putIfAbsent(ask.field() + "_label", picked.label());
+            }
+            leave(n, picked);
+            return;
+        }
+        n.set().forEach((k, v) -> fields.put(k, render(v.text(), fields)));
+        if (n.emit() != null) {
+            emit(n.emit());
+        }
+        if (ask != null && !n.isEnd()) {
+            texts.add(prompt(n));
+            return;
+        }
+        if (n.say() != null) {
+            say(n.say().text());
+        }
+        if (ask == null) {
+            leave(n, null);
+        }
+    }
+
+    /** The question with what it offers: numbered options, towns, or the yes/no hint. */
+    String prompt(FlowNode n) {
+        StringBuilder sb = new StringBuilder(render(n.say().text(), fields));
+        String choices = choices(n.ask());
+        if (!choices.isEmpty()) {
+            sb.append('\n').append(choices);
+        }
+        return sb.toString();
+    }
+
+    String choices(Ask ask) {
+        List<String> lines = new ArrayList<>();
+        if (ask.accepts(AskType.CHOICE)) {
+            for (int i = 0; i < ask.options().size(); i++) {
+                lines.add((i + 1) + " " + ask.options().get(i).label());
+            }
+        } else if (ask.accepts(AskType.REGION)) {
+            List<String> names = reader.regionNames(ask, fields);
+            for (int i = 0; i < names.size(); i++) {
+                lines.add((i + 1) + " " + names.get(i));
+            }
+        } else if (ask.accepts(AskType.YES_NO)) {
+            lines.add(flows.common().text("yes_no_hint"));
+        }
+        return String.join("\n", lines);
+    }
+
+    /** After a node has run (and a question been answered): follow the option, branch or way on. */
+    void leave(FlowNode n, Option picked) {
+        if (picked != null && picked.flow() != null) {
+            switchTo(picked.flow().target(), null);
+            return;
+        }
+        if (picked != null && picked.next() != null) {
+            enter(picked.next().target(), false);
+            return;
+        }
+        for (Branch b : n.branches()) {
+            if (b.when() == null || b.when().test(this::lookup)) {
+                if (b.flow() != null) {
+                    switchTo(b.flow().target(), null);
+                } else {
+                    enter(b.next().target(), false);
+                }
+                return;
+            }
+        }
+        if (n.call() != null) {
+            stack.add(new Frame(flow, n.next().target()));
+            switchTo(n.call().target(), null);
+            return;
+        }
+        if (n.flow() != null) {
+            switchTo(n.flow().target(), null);
+            return;
+        }
+        if (n.handoff()) {
+            // Staff have the chat now: the bot stays quiet until they resolve it.
+            status = Status.ESCALATED;
+            stack.clear();
+            return;
+        }
+        if (n.end()) {
+            if (!stack.isEmpty()) {
+                Frame back = stack.remove(stack.size() - 1);
+                flow = back.flow();
+                history.clear();
+                enter(back.node(), false);
+            }
+            return;
+        }
+        enter(n.next().target(), false);
+    }
+
+    /** Takes a valid answer at the current question and moves on. */
+    void answered(AnswerReader.Answer a) {
+        FlowNode n = currentNode();
+        fields.putAll(a.fields());
+        history.add(n.id());
+        attempts = 0;
+        leave(n, a.option());
+    }
+
+    private void emit(Emit e) {
+        Map<String, String> snapshot;
+        switch (e.type()) {
+            case OPEN_CASE -> {
+                String caseId = ctx.newCaseId().get();
+                fields.put("case_id", caseId);
+                String kind = param(e, "kind", flow);
+                effects.add(new Effect.OpenCase(caseId, kind, Map.copyOf(fields)));
+            }
+            case REPORT_CHANGE -> {
+                String caseId = fields.get("case_id");
+                if (caseId == null && ctx.cases() != null && !ctx.cases().isEmpty()) {
+                    caseId = newestCases().get(0).caseId();
+                }
+                effects.add(new Effect.ReportChange(caseId, Map.copyOf(fields)));
+            }
+            case ESCALATE -> {
+                String reason = param(e, "reason", "");
+                if (reason.isBlank()) {
+                    reason = currentFlow().title();
+                }
+                effects.add(new Effect.Escalate(reason, "true".equals(param(e, "urgent", "false")), Map.copyOf(fields)));
+            }
+            case ESCALATION_NOTE -> effects.add(new Effect.EscalationNote(Map.copyOf(fields)));
+            case BIND_DIRECTOR -> effects.add(new Effect.BindDirector(Map.copyOf(fields)));
+            case LOG_VISIT -> effects.add(new Effect.LogVisit(Map.copyOf(fields)));
+            default -> throw new IllegalStateException("unhandled effect " + e.type());
+        }
+    }
+
+    private String param(Emit e, String name, String otherwise) {
+        FlowNode.Text t = e.params().get(name);
+        return t == null || t.text() == null ? otherwise : render(t.text(), fields);
+    }
+
+    // ---- texts ----
+
+    String render(String template, Map<String, String> values) {
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = values.containsKey(m.group(1)) ? values.get(m.group(1)) : lookup(m.group(1));
+            m.appendReplacement(out, Matcher.quoteReplacement(v == null ? "" : v));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** A field, or one the engine provides: who the person is, the date, office hours, their cases. */
+    String lookup(String name) {
+        if (fields.containsKey(name)) {
+            return fields.get(name);
+        }
+        StepContext.Profile p = ctx.profile();
+        return switch (name) {
+            case "role" -> p == null || p.role() == null ? "family" : p.role();
+            case "community" -> p == null ? null : p.community();
+            case "town" -> p == null ? null : p.town();
+            case "today" -> today().toString();
+            case "now" -> ctx.now().toString();
+            case "office_hours" -> ctx.officeHours();
+            case "cases_count" -> Integer.toString(ctx.cases() == null ? 0 : ctx.cases().size());
+            case "cases" -> casesText();
+            case "flow_title" -> currentFlow() == null ? "" : currentFlow().title();
+            default -> null;
+        };
+    }
+
+    LocalDate today() {
+        return LocalDate.ofInstant(ctx.now(), ctx.zone());
+    }
+
+    private List<StepContext.CaseSummary> newestCases() {
+        return ctx.cases().stream()
+                .sorted(Comparator.comparing(StepContext.CaseSummary::updatedAt, Comparator.nullsLast(Comparator.reverseOrder())))
+                .toList();
+    }
+
+    /** One line per case, newest first, from the flow's {@code texts.case_line}. */
+    private String casesText() {
+        if (ctx.cases() == null || ctx.cases().isEmpty()) {
+            return "";
+        }
+        String line = currentFlow() == null ? null : currentFlow().texts().get("case_line");
+        if (line == null) {
+            line = "{case_id} {status_text}";
+        }
+        List<String> lines = new ArrayList<>();
+        for (StepContext.CaseSummary c : newestCases()) {
+            Map<String, String> v = new LinkedHashMap<>();
+            v.put("case_id", c.caseId());
+            v.put("kind", c.kind());
+            v.put("status", c.status());
+            v.put("status_text", c.statusText());
+            v.put("updated", c.updatedAt() == null ? "" : LocalDate.ofInstant(c.updatedAt(), ctx.zone()).format(DateTimeFormatter.ISO_LOCAL_DATE));
+            lines.add(render(line, v));
+        }
+        return String.join("\n", lines);
+    }
+
+    private static boolean isSet(String v) {
+        return v != null && !v.isEmpty();
+    }
+}
