@@ -3,6 +3,7 @@ package org.careline.sandbox;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -15,7 +16,11 @@ import org.careline.http.Failures;
 import org.careline.wechat.InboundXml;
 import org.careline.wechat.WeChatCrypto;
 import org.careline.wechat.WeChatSignature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -29,6 +34,8 @@ import java.util.function.IntSupplier;
  */
 public final class Simulator {
 
+    private static final Logger log = LoggerFactory.getLogger(Simulator.class);
+
     /** Personas a visitor can play. Openids are fixed so a conversation survives a page reload. */
     static final List<Persona> PERSONAS = List.of(
             new Persona("parent", "王女士（家长）", "o-sim-parent-0001", "family"),
@@ -41,6 +48,7 @@ public final class Simulator {
         }
     }
 
+    private final Vertx vertx;
     private final Services services;
     private final IntSupplier publicPort;
     private final WebClient client;
@@ -48,6 +56,7 @@ public final class Simulator {
     private final AtomicLong msgIds = new AtomicLong(System.currentTimeMillis() * 10);
 
     public Simulator(Vertx vertx, Services services, IntSupplier publicPort) {
+        this.vertx = vertx;
         this.services = services;
         this.publicPort = publicPort;
         this.client = WebClient.create(vertx);
@@ -59,6 +68,7 @@ public final class Simulator {
         router.get("/").handler(ctx -> ctx.redirect("/simulator/"));
         router.get("/simulator").handler(ctx -> ctx.redirect("/simulator/"));
         router.get("/sandbox/api/personas").handler(this::personas);
+        router.get("/sandbox/api/menu").handler(this::menu);
         router.post("/sandbox/api/send").handler(this::send);
         router.get("/sandbox/api/pushed").handler(this::pushed);
         router.route("/simulator/*").handler(StaticHandler.create("webroot/simulator").setCachingEnabled(false));
@@ -68,6 +78,43 @@ public final class Simulator {
         JsonArray list = new JsonArray();
         PERSONAS.forEach(p -> list.add(p.json()));
         ctx.json(new JsonObject().put("personas", list).put("safeMode", crypto != null));
+    }
+
+    /**
+     * The custom menu the phone shows: the configured menu file (the same JSON that {@code menu push} sends to
+     * WeChat), or {@link #defaultMenu()} when there is none. Read on each request, so edits show on reload.
+     */
+    private void menu(RoutingContext ctx) {
+        Path file = services.config.wechat().menuFile();
+        vertx.fileSystem().readFile(file.toString()).onComplete(ar -> {
+            if (ar.failed()) {
+                if (!(ar.cause().getCause() instanceof NoSuchFileException)) {
+                    log.warn("cannot read the menu file {}, showing the default menu: {}", file, ar.cause().toString());
+                }
+                ctx.json(defaultMenu());
+                return;
+            }
+            JsonObject menu;
+            try {
+                menu = ar.result().toJsonObject();
+            } catch (DecodeException e) {
+                log.warn("the menu file {} is not a JSON object, showing the default menu: {}", file, e.getMessage());
+                menu = defaultMenu();
+            }
+            ctx.json(menu);
+        });
+    }
+
+    /** The menu shown when there is no menu file: the click keys the flows understand. */
+    static JsonObject defaultMenu() {
+        return new JsonObject().put("button", new JsonArray()
+                .add(click("我要求助", "MENU_HELP"))
+                .add(click("情况变化", "MENU_CHANGE"))
+                .add(click("查询进度", "MENU_STATUS")));
+    }
+
+    private static JsonObject click(String name, String key) {
+        return new JsonObject().put("type", "click").put("name", name).put("key", key);
     }
 
     /** {@code {openid, type: text|follow|unfollow|location|click|image|voice, content, key, lat, lng, label}}. */
