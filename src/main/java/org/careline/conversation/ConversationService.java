@@ -129,40 +129,36 @@ public final class ConversationService {
         boolean urgent = false;
         int events = 0;
         for (Effect effect : step.effects()) {
-            switch (effect) {
-                case Effect.Reply r -> replies.add(r.text());
-                case Effect.OpenCase c -> {
-                    openCase(changes, openid, c.caseId(), c.kind(), c.fields(), CaseEvent.CASE_CREATED, now);
-                    caseIds.add(c.caseId());
-                    events++;
-                }
-                case Effect.ReportChange c -> {
-                    String id = c.caseId() == null ? UUID.randomUUID().toString() : c.caseId();
-                    openCase(changes, openid, id, "report-change", c.fields(), CaseEvent.CHANGE_REPORTED, now);
-                    caseIds.add(id);
-                    events++;
-                }
-                case Effect.Escalate e -> {
-                    Map<String, Object> data = new LinkedHashMap<>();
-                    data.put("openidHash", Redaction.openid(openid));
-                    data.put("reason", e.reason());
-                    data.put("urgent", e.urgent());
-                    data.put("fields", e.fields());
-                    data.put("flow", snapshot.state() == null ? null : snapshot.state().flow());
-                    outbox(changes, openid, CaseEvent.ESCALATION_OPENED, data, now);
-                    escalated = true;
-                    urgent |= e.urgent();
-                    events++;
-                }
-                case Effect.BindDirector b -> {
-                    outbox(changes, openid, CaseEvent.DIRECTOR_BOUND, new LinkedHashMap<>(b.fields()), now);
-                    events++;
-                }
-                case Effect.LogVisit v -> {
-                    outbox(changes, openid, CaseEvent.VISIT_LOGGED, new LinkedHashMap<>(v.fields()), now);
-                    events++;
-                }
-                case Effect.ForgetUser f -> forget = true;
+            if (effect instanceof Effect.Reply r) {
+                replies.add(r.text());
+            } else if (effect instanceof Effect.OpenCase c) {
+                openCase(changes, openid, c.caseId(), c.kind(), c.fields(), CaseEvent.CASE_CREATED, now);
+                caseIds.add(c.caseId());
+                events++;
+            } else if (effect instanceof Effect.ReportChange c) {
+                String id = c.caseId() == null ? UUID.randomUUID().toString() : c.caseId();
+                openCase(changes, openid, id, "report-change", c.fields(), CaseEvent.CHANGE_REPORTED, now);
+                caseIds.add(id);
+                events++;
+            } else if (effect instanceof Effect.Escalate e) {
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("openidHash", Redaction.openid(openid));
+                data.put("reason", e.reason());
+                data.put("urgent", e.urgent());
+                data.put("fields", e.fields());
+                data.put("flow", snapshot.state() == null ? null : snapshot.state().flow());
+                outbox(changes, openid, CaseEvent.ESCALATION_OPENED, data, now);
+                escalated = true;
+                urgent |= e.urgent();
+                events++;
+            } else if (effect instanceof Effect.BindDirector b) {
+                outbox(changes, openid, CaseEvent.DIRECTOR_BOUND, new LinkedHashMap<>(b.fields()), now);
+                events++;
+            } else if (effect instanceof Effect.LogVisit v) {
+                outbox(changes, openid, CaseEvent.VISIT_LOGGED, new LinkedHashMap<>(v.fields()), now);
+                events++;
+            } else if (effect instanceof Effect.ForgetUser) {
+                forget = true;
             }
         }
         transcript(changes, openid, InputMapping.transcriptText(message), replies, now, ttl);

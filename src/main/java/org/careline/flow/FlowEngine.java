@@ -195,8 +195,9 @@ public final class FlowEngine {
             fallback(t, ask);
             return;
         }
-        t.say(ask.retry() != null ? ask.retry().text() : flows.common().text("retry"));
-        t.say(t.choices(ask));
+        String retry = ask.retry() != null ? ask.retry().text() : flows.common().text("retry");
+        String choices = t.choices(ask);
+        t.say(choices.isEmpty() ? retry : retry + "\n" + choices);
         t.attempts = tries;
     }
 

@@ -74,9 +74,20 @@ public final class WeChatClient {
     }
 
     public Reply raw(String method, String pathAndQuery, String body) {
+        return rawWithHeader(method, pathAndQuery, null, null, body);
+    }
+
+    public Reply rawWithHeader(String method, String pathAndQuery, String header, String value) {
+        return rawWithHeader(method, pathAndQuery, header, value, null);
+    }
+
+    public Reply rawWithHeader(String method, String pathAndQuery, String header, String value, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery)).timeout(Duration.ofSeconds(15));
         b = "GET".equals(method) ? b.GET() : b.method(method, HttpRequest.BodyPublishers.ofString(body == null ? "" : body,
                 StandardCharsets.UTF_8));
+        if (header != null) {
+            b = b.header(header, value);
+        }
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Reply(r.statusCode(), r.body());

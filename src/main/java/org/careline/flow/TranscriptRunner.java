@@ -1,0 +1,294 @@
+package org.careline.flow;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Runs transcript tests ({@code conversation-flows/tests/*.yaml}): a persona, steps of what the person does
+ * with the reply fragments expected after each, and the flow, node, status, fields and effects expected at
+ * the end. Pure: the engine runs with a fake clock (one minute per step, {@code wait:} for more) and case
+ * numbers C-0001, C-0002 … The state makes a JSON round trip each step, as it does through Redis.
+ */
+public final class TranscriptRunner {
+
+    static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
+    static final Instant DEFAULT_START = Instant.parse("2026-11-03T01:00:00Z");
+    static final Duration IDLE_TIMEOUT = Duration.ofMinutes(30);
+    static final String OFFICE_HOURS = "工作日 8:30–17:30";
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
+
+    private final Flows flows;
+    private final FlowEngine engine;
+    private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
+
+    public TranscriptRunner(Flows flows) {
+        this.flows = flows;
+        this.engine = new FlowEngine(flows);
+    }
+
+    /** One file, or every {@code *.yaml} in a folder (sorted by name). */
+    public List<TranscriptResult> runAll(Path fileOrDir) {
+        if (!Files.isDirectory(fileOrDir)) {
+            return List.of(run(fileOrDir));
+        }
+        try (Stream<Path> s = Files.list(fileOrDir)) {
+            return s.filter(p -> p.toString().endsWith(".yaml")).sorted().map(this::run).toList();
+        } catch (IOException e) {
+            return List.of(new TranscriptResult(fileOrDir.toString(), "", false, List.of("cannot list: " + e.getMessage())));
+        }
+    }
+
+    public TranscriptResult run(Path file) {
+        String shown = file.toString();
+        YamlNode root;
+        try {
+            root = YamlNode.parse(new StringReader(Files.readString(file, StandardCharsets.UTF_8))).orElse(null);
+        } catch (IOException | RuntimeException e) {
+            return new TranscriptResult(shown, "", false, List.of(shown + ":1: cannot read: " + e.getMessage()));
+        }
+        if (root == null || !root.isMap()) {
+            return new TranscriptResult(shown, "", false, List.of(shown + ":1: empty transcript"));
+        }
+        String name = FlowReader.scalar(root, "name");
+        try {
+            List<String> failures = new Session(shown, root).play();
+            return new TranscriptResult(shown, name, failures.isEmpty(), failures);
+        } catch (RuntimeException e) {
+            return new TranscriptResult(shown, name, false, List.of(shown + ": crashed: " + e));
+        }
+    }
+
+    /** One run of one transcript. */
+    private final class Session {
+        private final String file;
+        private final YamlNode root;
+        private final List<String> failures = new ArrayList<>();
+        private final List<Effect> effects = new ArrayList<>();
+        private Instant now;
+        private int caseCounter;
+        private ConversationState state;
+
+        Session(String file, YamlNode root) {
+            this.file = file;
+            this.root = root;
+            this.now = FlowReader.scalar(root, "start") == null ? DEFAULT_START
+                    : OffsetDateTime.parse(FlowReader.scalar(root, "start")).toInstant();
+        }
+
+        List<String> play() {
+            YamlNode persona = root.get("persona").orElse(null);
+            StepContext.Profile profile = persona == null ? StepContext.Profile.family()
+                    : new StepContext.Profile(Optional.ofNullable(FlowReader.scalar(persona, "role")).orElse("family"),
+                    FlowReader.scalar(persona, "community"), FlowReader.scalar(persona, "town"));
+            List<StepContext.CaseSummary> cases = persona == null ? List.of() : cases(persona);
+            List<YamlNode> steps = root.get("steps").map(YamlNode::items).orElse(List.of());
+            int number = 0;
+            for (YamlNode step : steps) {
+                number++;
+                String wait = FlowReader.scalar(step, "wait");
+                if (wait != null) {
+                    now = now.plus(duration(wait));
+                }
+                Input input = input(step);
+                if (input == null) {
+                    if (wait == null) {
+                        failures.add(file + ":" + step.line() + ": step " + number + " has no input "
+                                + "(say, click, follow, scan, image, voice, video, location or wait)");
+                    }
+                    continue;
+                }
+                now = now.plus(Duration.ofMinutes(1));
+                StepContext ctx = new StepContext(now, ZONE, () -> String.format("C-%04d", ++caseCounter), profile,
+                        cases, IDLE_TIMEOUT, OFFICE_HOURS);
+                Step result = engine.step(roundTrip(state), input, ctx);
+                state = result.state();
+                List<String> replies = new ArrayList<>();
+                for (Effect e : result.effects()) {
+                    if (e instanceof Effect.Reply r) {
+                        replies.add(r.text());
+                    } else {
+                        effects.add(e);
+                    }
+                }
+                checkStep(step, number, describe(input), String.join("\n", replies));
+            }
+            root.get("end").ifPresent(this::checkEnd);
+            return failures;
+        }
+
+        private void checkStep(YamlNode step, int number, String did, String replies) {
+            String where = file + ":" + step.line() + ": step " + number + " (" + did + ")";
+            for (YamlNode fragment : step.get("expect").map(YamlNode::items).orElse(List.of())) {
+                if (!replies.contains(fragment.text())) {
+                    failures.add(where + ": expected \"" + fragment.text() + "\" in the reply, got:\n" + quote(replies));
+                }
+            }
+            for (YamlNode fragment : step.get("not").map(YamlNode::items).orElse(List.of())) {
+                if (replies.contains(fragment.text())) {
+                    failures.add(where + ": did not expect \"" + fragment.text() + "\" in the reply, got:\n" + quote(replies));
+                }
+            }
+            if (step.get("silent").map(v -> "true".equals(v.text())).orElse(false) && !replies.isEmpty()) {
+                failures.add(where + ": expected no reply, got:\n" + quote(replies));
+            }
+        }
+
+        private void checkEnd(YamlNode end) {
+            String where = file + ":" + end.line() + ": at the end";
+            expectEqual(where, "flow", FlowReader.scalar(end, "flow"), state == null ? null : state.flow());
+            expectEqual(where, "node", FlowReader.scalar(end, "node"), state == null ? null : state.node());
+            String status = FlowReader.scalar(end, "status");
+            if (status != null) {
+                expectEqual(where, "status", status.toUpperCase(), state == null ? null : state.status().name());
+            }
+            end.get("fields").ifPresent(f -> f.entries().forEach(e -> expectEqual(where, "field " + e.key(),
+                    e.value().text(), state == null ? null : state.fields().get(e.key()))));
+            end.get("effects").ifPresent(list -> checkEffects(where, list.items()));
+        }
+
+        @SuppressWarnings("unchecked")
+        private void checkEffects(String where, List<YamlNode> expected) {
+            List<String> actualTypes = effects.stream().map(e -> e.getClass().getSimpleName()).toList();
+            List<String> expectedTypes = expected.stream().map(e -> FlowReader.scalar(e, "type")).toList();
+            if (!actualTypes.equals(expectedTypes)) {
+                failures.add(where + ": expected effects " + expectedTypes + ", got " + actualTypes);
+                return;
+            }
+            for (int i = 0; i < expected.size(); i++) {
+                Map<String, Object> actual = json.convertValue(effects.get(i), Map.class);
+                for (YamlNode.Entry e : expected.get(i).entries()) {
+                    if (!e.key().equals("type")) {
+                        matchValue(where + ", effect " + (i + 1) + " " + expectedTypes.get(i) + "." + e.key(), e.value(), actual.get(e.key()));
+                    }
+                }
+            }
+        }
+
+        private void matchValue(String where, YamlNode expected, Object actual) {
+            if (expected.isMap()) {
+                Map<?, ?> m = actual instanceof Map<?, ?> x ? x : Map.of();
+                for (YamlNode.Entry e : expected.entries()) {
+                    matchValue(where + "." + e.key(), e.value(), m.get(e.key()));
+                }
+                return;
+            }
+            String want = expected.text();
+            String got = actual == null ? null : String.valueOf(actual);
+            if ("~".equals(want) || "null".equals(want)) {
+                want = null;
+            }
+            if (want == null ? got != null : !want.equals(got)) {
+                failures.add(where + ": expected " + want + ", got " + got);
+            }
+        }
+
+        private void expectEqual(String where, String what, String want, String got) {
+            if (want != null && !want.equals(got)) {
+                failures.add(where + ": expected " + what + " " + want + ", got " + got);
+            }
+        }
+
+        private List<StepContext.CaseSummary> cases(YamlNode persona) {
+            List<StepContext.CaseSummary> out = new ArrayList<>();
+            for (YamlNode c : persona.get("cases").map(YamlNode::items).orElse(List.of())) {
+                String updated = FlowReader.scalar(c, "updated");
+                out.add(new StepContext.CaseSummary(FlowReader.scalar(c, "case_id"), FlowReader.scalar(c, "kind"),
+                        FlowReader.scalar(c, "status"), FlowReader.scalar(c, "status_text"),
+                        updated == null ? null : OffsetDateTime.parse(updated).toInstant()));
+            }
+            return out;
+        }
+
+        /** Through JSON and back, as the state travels through Redis, so a non-serialisable state fails here. */
+        private ConversationState roundTrip(ConversationState s) {
+            if (s == null) {
+                return null;
+            }
+            try {
+                return json.readValue(json.writeValueAsString(s), ConversationState.class);
+            } catch (IOException e) {
+                throw new IllegalStateException("state does not survive JSON: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static Input input(YamlNode step) {
+        if (step.get("say").isPresent()) {
+            return new Input.Text(FlowReader.scalar(step, "say"));
+        }
+        if (step.get("click").isPresent()) {
+            return new Input.MenuClick(FlowReader.scalar(step, "click"));
+        }
+        if (step.get("follow").isPresent()) {
+            return new Input.Follow(FlowReader.scalar(step, "follow"));
+        }
+        if (step.get("scan").isPresent()) {
+            return new Input.Scan(FlowReader.scalar(step, "scan"));
+        }
+        for (Input.MediaKind kind : Input.MediaKind.values()) {
+            String id = FlowReader.scalar(step, kind.name().toLowerCase());
+            if (id != null) {
+                return new Input.Media(kind, id);
+            }
+        }
+        return step.get("location").map(l -> new Input.Location(
+                Double.parseDouble(FlowReader.scalar(l, "lat")), Double.parseDouble(FlowReader.scalar(l, "lng")),
+                FlowReader.scalar(l, "label"))).orElse(null);
+    }
+
+    private static String describe(Input input) {
+        if (input instanceof Input.Text t) {
+            return "say \"" + t.text() + "\"";
+        }
+        if (input instanceof Input.MenuClick c) {
+            return "click " + c.key();
+        }
+        if (input instanceof Input.Follow) {
+            return "follow";
+        }
+        if (input instanceof Input.Scan s) {
+            return "scan " + s.scene();
+        }
+        if (input instanceof Input.Media m) {
+            return m.kind().name().toLowerCase() + " " + m.mediaId();
+        }
+        return "location";
+    }
+
+    static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("wait must look like 31m, 2h, 3d or 45s, not '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    private static String quote(String replies) {
+        if (replies.isEmpty()) {
+            return "    | (no reply)";
+        }
+        return replies.lines().map(l -> "    | " + l).reduce((a, b) -> a + "\n" + b).orElse("");
+    }
+}

@@ -1,0 +1,127 @@
+package org.careline;
+
+import org.careline.redis.RedisServerProcess;
+import org.careline.testing.Await;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code org.careline.Main} as an operator runs it: a separate JVM, configured only through the
+ * environment, with nothing configured meaning sandbox mode and an embedded Redis.
+ */
+class MainIT {
+
+    static Process launch(Map<String, String> env) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.careline.Main")
+                .redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("CARELINE_"));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    static List<String> collect(Process p) {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return lines;
+    }
+
+    @Test
+    @DisplayName("A bad configuration value stops the service at start with one line naming the key")
+    void badConfigStops() throws Exception {
+        Process p = launch(Map.of("CARELINE_WECHAT_REPLY_BUDGET", "soon"));
+        List<String> out = collect(p);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        Await.until(Duration.ofSeconds(5), "output read", () -> !out.isEmpty());
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0)).startsWith("careline: configuration error: wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET)");
+    }
+
+    @Test
+    @DisplayName("With nothing configured it starts in sandbox mode on an embedded Redis that persists across restarts")
+    void sandboxWithEmbeddedRedis() throws Exception {
+        Path data = Files.createTempDirectory(Path.of("target"), "embedded-");
+        int http = RedisServerProcess.freePort();
+        int admin = RedisServerProcess.freePort();
+        int redisPort = RedisServerProcess.freePort();
+        Map<String, String> env = Map.of(
+                "CARELINE_HTTP_PORT", Integer.toString(http),
+                "CARELINE_ADMIN_PORT", Integer.toString(admin),
+                "CARELINE_REDIS_EMBEDDED_PORT", Integer.toString(redisPort),
+                "CARELINE_REDIS_DATA_DIR", data.toString(),
+                "CARELINE_ADMIN_TOKEN", "main-it-admin-token");
+        HttpClient client = HttpClient.newHttpClient();
+        List<Long> startTimes = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            long t0 = System.nanoTime();
+            Process p = launch(env);
+            List<String> out = collect(p);
+            try {
+                Await.until(Duration.ofSeconds(30), "CareLine started", () -> out.stream().anyMatch(l -> l.contains("CareLine started")));
+                startTimes.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                assertThat(String.join("\n", out.subList(0, Math.min(8, out.size())))).contains("SANDBOX MODE");
+                var ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(ready.statusCode()).isEqualTo(200);
+                var health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).isEqualTo(200);
+                if (run == 0) {
+                    // Something to persist: a follow through the simulator (a real signed POST /wechat).
+                    var sent = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/sandbox/api/send"))
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"openid\":\"o-main-it\",\"type\":\"follow\"}"))
+                                    .header("Content-Type", "application/json").build(),
+                            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    assertThat(sent.body()).contains("申请帮助");
+                } else {
+                    // The conversation saved by the first run came back from the append-only file.
+                    var conv = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
+                                    + "/api/admin/conversations/o-main-it"))
+                                    .header("Authorization", "Bearer main-it-admin-token").build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(conv.statusCode()).as(conv.body()).isEqualTo(200);
+                }
+            } finally {
+                p.destroy();
+                assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(Files.exists(data.resolve("redis.pid"))).as("embedded Redis stopped with the service").isFalse();
+        }
+        // The append-only file survived the first run and was loaded by the second.
+        try (var files = Files.walk(data)) {
+            assertThat(files.anyMatch(f -> f.getFileName().toString().startsWith("appendonly"))).isTrue();
+        }
+        System.out.println("start-up to 'CareLine started' (ms, including JVM start): " + startTimes);
+    }
+}

@@ -1,0 +1,116 @@
+package org.careline.config;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    static AppConfig load(Map<String, String> env) throws IOException {
+        try (InputStream in = Files.newInputStream(Path.of("config/application.yaml"))) {
+            return new ConfigLoader(env).load(in, "config/application.yaml");
+        }
+    }
+
+    @Test
+    @DisplayName("The shipped defaults load: sandbox mode, embedded Redis, a 4-second reply budget")
+    void defaults() throws IOException {
+        AppConfig c = load(Map.of());
+        assertThat(c.http().port()).isEqualTo(8080);
+        assertThat(c.admin().port()).isEqualTo(8081);
+        assertThat(c.wechat().sandbox()).isTrue();
+        assertThat(c.wechat().safeMode()).isFalse();
+        assertThat(c.redis().embedded()).isTrue();
+        assertThat(c.wechat().replyBudget()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(c.wechat().maxBodyBytes()).isEqualTo(65536);
+        assertThat(c.conversation().idleTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.wechat().apiHost()).isEqualTo("https://api.weixin.qq.com");
+    }
+
+    @Test
+    @DisplayName("Environment variables override the file")
+    void environmentWins() throws IOException {
+        AppConfig c = load(Map.of(
+                "CARELINE_HTTP_PORT", "9090",
+                "CARELINE_WECHAT_APP_ID", "wx123",
+                "CARELINE_WECHAT_SECRET", "s",
+                "CARELINE_WECHAT_TOKEN", "t",
+                "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:1234/",
+                "CARELINE_REDIS_URL", "redis://10.0.0.1:6379/2",
+                "CARELINE_CONVERSATION_IDLE_TIMEOUT", "45m"));
+        assertThat(c.http().port()).isEqualTo(9090);
+        assertThat(c.wechat().sandbox()).isFalse();
+        assertThat(c.wechat().apiHost()).isEqualTo("http://127.0.0.1:1234");
+        assertThat(c.redis().embedded()).isFalse();
+        assertThat(c.conversation().idleTimeout()).isEqualTo(Duration.ofMinutes(45));
+    }
+
+    @ParameterizedTest(name = "{0}={1} is refused naming the key")
+    @CsvSource(delimiter = '|', value = {
+            "CARELINE_HTTP_PORT|eighty|http.port (CARELINE_HTTP_PORT): must be a port number",
+            "CARELINE_HTTP_PORT|70000|http.port (CARELINE_HTTP_PORT): must be a port number",
+            "CARELINE_WECHAT_REPLY_BUDGET|soon|wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET): must be a duration",
+            "CARELINE_WECHAT_REPLY_BUDGET|6s|wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET): must be under 5s",
+            "CARELINE_WECHAT_AES_KEY|tooshort|wechat.aesKey (CARELINE_WECHAT_AES_KEY): an EncodingAESKey is 43",
+            "CARELINE_WECHAT_API_HOST|api.weixin.qq.com|wechat.apiHost (CARELINE_WECHAT_API_HOST): must be an http(s) URL",
+            "CARELINE_REDIS_URL|localhost:6379|redis.url (CARELINE_REDIS_URL): must start with redis://",
+            "CARELINE_CONVERSATION_TIME_ZONE|Mars/Olympus|conversation.timeZone (CARELINE_CONVERSATION_TIME_ZONE): unknown time zone",
+            "CARELINE_WECHAT_MAX_BODY_BYTES|-1|wechat.maxBodyBytes (CARELINE_WECHAT_MAX_BODY_BYTES): must be a positive",
+            "CARELINE_WECHAT_API_WORKERS|64|wechat.apiWorkers (CARELINE_WECHAT_API_WORKERS): at most 10",
+            "CARELINE_WECHAT_APP_ID|wx123|wechat.secret (CARELINE_WECHAT_SECRET): required when an app id is set",
+    })
+    void badValues(String variable, String value, String message) {
+        Map<String, String> env = new HashMap<>();
+        env.put(variable, value);
+        assertThatThrownBy(() -> load(env)).isInstanceOf(ConfigException.class).hasMessageStartingWith(message);
+    }
+
+    @Test
+    @DisplayName("An AES key error never repeats the key itself")
+    void aesKeyNotEchoed() {
+        String key = "not-a-valid-key-but-secret-XYZ";
+        assertThatThrownBy(() -> load(Map.of("CARELINE_WECHAT_AES_KEY", key)))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(key));
+    }
+
+    @Test
+    @DisplayName("A secret written into the config file stops the service")
+    void secretInFileRefused() {
+        String yaml = "wechat:\n  secret: abcdefabcdefabcdef\n";
+        assertThatThrownBy(() -> new ConfigLoader(Map.of())
+                .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "x.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("wechat.secret (CARELINE_WECHAT_SECRET): a secret must come from the environment");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "http.port, CARELINE_HTTP_PORT",
+            "admin.port, CARELINE_ADMIN_PORT",
+            "wechat.appId, CARELINE_WECHAT_APP_ID",
+            "wechat.aesKey, CARELINE_WECHAT_AES_KEY",
+            "wechat.apiHost, CARELINE_WECHAT_API_HOST",
+            "redis.url, CARELINE_REDIS_URL",
+            "backoffice.secret, CARELINE_BACKOFFICE_SECRET",
+            "admin.token, CARELINE_ADMIN_TOKEN",
+    })
+    @DisplayName("Key paths map to the environment variables of DESIGN §3")
+    void envNames(String key, String env) {
+        assertThat(ConfigLoader.envName(key)).isEqualTo(env);
+    }
+}

@@ -1,0 +1,294 @@
+package org.careline.conversation;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Response;
+import org.careline.redis.RedisKeys;
+import org.careline.sandbox.FakeWeChatPlatform;
+import org.careline.testing.Await;
+import org.careline.testing.RunningCareLine;
+import org.careline.testing.TestRedis;
+import org.careline.testing.WeChatClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Whole family journeys through the real {@code POST /wechat}, with a real Redis. */
+class ConversationIT {
+
+    static final String TOKEN = "conversation-it-token";
+    static final String APP_ID = "wxconversationit";
+    static final String SECRET = "conversation-it-secret";
+    static final String ADMIN_TOKEN = "admin-it-token-0123456789";
+    static final AtomicLong MSG_IDS = new AtomicLong(8_000_000_000L);
+
+    static TestRedis redis;
+    static Vertx vertx;
+    static FakeWeChatPlatform platform;
+    static RedisAPI api;
+
+    RunningCareLine careline;
+    WeChatClient wechat;
+    Path flowsDir;
+    MutableClock clock;
+
+    /** A clock the test moves forward, to cross the idle timeout without waiting half an hour. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now = Instant.now();
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneId.of("UTC");
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+    }
+
+    @BeforeAll
+    static void startShared() {
+        redis = TestRedis.start();
+        vertx = Vertx.vertx();
+        platform = new FakeWeChatPlatform(vertx, APP_ID, SECRET);
+        Await.result(platform.listen(0));
+        api = RedisAPI.api(Redis.createClient(vertx, redis.url()));
+    }
+
+    @AfterAll
+    static void stopShared() {
+        if (vertx != null) {
+            Await.result(vertx.close());
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        // Each test gets its own copy of the flows, so that one may edit them.
+        flowsDir = Files.createTempDirectory(Path.of("target"), "flows-");
+        try (Stream<Path> files = Files.list(Path.of("conversation-flows"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, flowsDir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        clock = new MutableClock();
+        careline = startCareLine();
+    }
+
+    RunningCareLine startCareLine() {
+        Map<String, String> env = new HashMap<>();
+        env.put("CARELINE_REDIS_URL", redis.url());
+        env.put("CARELINE_WECHAT_APP_ID", APP_ID);
+        env.put("CARELINE_WECHAT_SECRET", SECRET);
+        env.put("CARELINE_WECHAT_TOKEN", TOKEN);
+        env.put("CARELINE_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("CARELINE_CONVERSATION_FLOWS_DIR", flowsDir.toString());
+        env.put("CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port());
+        RunningCareLine c = RunningCareLine.start(env, clock);
+        wechat = new WeChatClient(c.publicUrl(), TOKEN, null);
+        return c;
+    }
+
+    @AfterEach
+    void stop() {
+        if (careline != null) {
+            careline.close();
+        }
+    }
+
+    static String openid() {
+        return "o-conv-" + UUID.randomUUID();
+    }
+
+    String say(String openid, String text) {
+        return wechat.replyText(wechat.post(WeChatClient.text(openid, text, MSG_IDS.incrementAndGet())));
+    }
+
+    JsonObject conversation(String openid) {
+        var r = new WeChatClient(careline.adminUrl(), TOKEN, null).rawWithHeader("GET",
+                "/api/admin/conversations/" + openid, "Authorization", "Bearer " + ADMIN_TOKEN);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return new JsonObject(r.body());
+    }
+
+    /** Answers the help request up to (not including) the confirmation. */
+    void fillHelpRequest(String openid) {
+        assertThat(say(openid, "我想申请帮助")).contains("同意");
+        assertThat(say(openid, "同意")).contains("什么人");
+        assertThat(say(openid, "1")).contains("多大");
+        assertThat(say(openid, "1")).contains("哪方面");
+        assertThat(say(openid, "1")).contains("情况");
+        assertThat(say(openid, "宝宝贫血，髋关节发育不良，奶粉一个月两千块，实在拿不出")).contains("补充");
+        assertThat(say(openid, "不用了")).contains("哪个镇");
+        assertThat(say(openid, "凤凰街道")).contains("社区");
+        assertThat(say(openid, "园林社区")).contains("户口");
+        assertThat(say(openid, "3")).contains("突然");
+        assertThat(say(openid, "2")).contains("手机号");
+    }
+
+    @Test
+    @DisplayName("A mother completes a help request and gets a case number; the case and its event are stored together")
+    void wholeHelpRequest() {
+        String openid = openid();
+        fillHelpRequest(openid);
+        assertThat(say(openid, "138 1234 5678")).contains("请核对").contains("138");
+        String done = say(openid, "对的");
+        assertThat(done).contains("编号 CL").contains("未成年人救助保护中心").doesNotContain("一定");
+
+        String caseId = done.replaceAll("(?s).*编号 (CL\\d+).*", "$1");
+        Response ids = Await.result(api.zrange(List.of(RedisKeys.userCases(openid), "0", "-1")));
+        assertThat(ids.size()).isEqualTo(1);
+        assertThat(ids.get(0).toString()).isEqualTo(caseId);
+        JsonObject stored = new JsonObject(Await.result(api.get(RedisKeys.caseRecord(openid, caseId))).toString());
+        assertThat(stored.getString("status")).isEqualTo("RECEIVED");
+        assertThat(stored.getJsonObject("fields").getString("referral")).contains("救助保护中心");
+        assertThat(stored.getJsonObject("fields").getString("consent")).isEqualTo("agree");
+
+        Response events = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
+        assertThat(events.size()).isEqualTo(1);
+        String event = events.get(0).get(1).toString();
+        assertThat(event).contains("case.created").contains(caseId);
+        assertThat(Await.result(api.sismember(RedisKeys.outboxIndex(), openid)).toInteger()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("A retried message in the middle of a flow does not answer the question twice")
+    void retryInTheMiddle() {
+        String openid = openid();
+        assertThat(say(openid, "我想申请帮助")).contains("同意");
+        String xml = WeChatClient.text(openid, "同意", MSG_IDS.incrementAndGet());
+        String first = wechat.replyText(wechat.post(xml));
+        String retry = wechat.replyText(wechat.post(xml));
+        assertThat(retry).isEqualTo(first).contains("什么人");
+        assertThat(conversation(openid).getString("node")).isEqualTo("relation");
+    }
+
+    @Test
+    @DisplayName("After a restart of the service in the middle of a flow, the conversation goes on")
+    void restartInTheMiddle() {
+        String openid = openid();
+        assertThat(say(openid, "我想申请帮助")).contains("同意");
+        assertThat(say(openid, "同意")).contains("什么人");
+        careline.close();
+        careline = startCareLine();
+        assertThat(say(openid, "1")).contains("多大");
+    }
+
+    @Test
+    @DisplayName("After 30 idle minutes the person is told the last conversation timed out and starts afresh")
+    void idleTimeout() {
+        String openid = openid();
+        assertThat(say(openid, "我想申请帮助")).contains("同意");
+        clock.advance(Duration.ofMinutes(31));
+        String reply = say(openid, "1");
+        assertThat(reply).contains("上次的对话已超时");
+        assertThat(conversation(openid).getString("flow")).isNotEqualTo("help-request");
+    }
+
+    @Test
+    @DisplayName("A flow file edited between two messages is picked up; a conversation at a removed node restarts politely")
+    void flowEditedBetweenMessages() throws IOException {
+        String openid = openid();
+        assertThat(say(openid, "我想申请帮助")).contains("同意");
+        assertThat(say(openid, "同意")).contains("什么人");
+        // The bureau renames the "relation" question's node: conversations waiting there must not break.
+        Path file = flowsDir.resolve("help-request.yaml");
+        String yaml = Files.readString(file);
+        Files.writeString(file, yaml.replace("id: relation", "id: reporter-relation")
+                .replace("请问您是孩子的什么人？", "请问您和孩子是什么关系？"));
+        String reloadedVersion = waitForFlowsReload();
+        assertThat(reloadedVersion).isNotBlank();
+        String reply = say(openid, "1");
+        assertThat(reply).contains("更新");
+        // A new conversation sees the edited text.
+        String other = openid();
+        say(other, "我想申请帮助");
+        assertThat(say(other, "同意")).contains("什么关系");
+    }
+
+    String waitForFlowsReload() {
+        WeChatClient admin = new WeChatClient(careline.adminUrl(), TOKEN, null);
+        String before = new JsonObject(admin.raw("GET", "/health/ready", null).body()).getString("flows");
+        String[] now = new String[1];
+        org.careline.testing.Await.until(Duration.ofSeconds(15), "flows reloaded", () -> {
+            now[0] = new JsonObject(admin.raw("GET", "/health/ready", null).body()).getString("flows");
+            return !now[0].equals(before);
+        });
+        return now[0];
+    }
+
+    @Test
+    @DisplayName("The admin lookup shows flow, node, status and time, with the phone masked")
+    void adminLookupMasks() {
+        String openid = openid();
+        fillHelpRequest(openid);
+        say(openid, "13812345678");
+        JsonObject c = conversation(openid);
+        assertThat(c.getString("flow")).isEqualTo("help-request");
+        assertThat(c.getString("node")).isEqualTo("confirm");
+        assertThat(c.getString("status")).isEqualTo("bot");
+        assertThat(c.getString("updatedAt")).isNotBlank();
+        assertThat(c.encode()).doesNotContain("13812345678").doesNotContain(openid).contains("138****5678");
+        var unauthorized = new WeChatClient(careline.adminUrl(), TOKEN, null).raw("GET",
+                "/api/admin/conversations/" + openid, null);
+        assertThat(unauthorized.status()).isEqualTo(401);
+    }
+
+    @Test
+    @DisplayName("Asking for a person escalates the chat; the bot says so once, then stays silent")
+    void talkToStaff() {
+        String openid = openid();
+        assertThat(say(openid, "转人工")).contains("工作人员");
+        assertThat(say(openid, "我家孩子的事想当面说")).isNull();
+        assertThat(conversation(openid).getString("status")).isEqualTo("escalated");
+        Response inbox = Await.result(api.zrank(RedisKeys.escalationInbox(), openid));
+        assertThat(inbox).isNotNull();
+    }
+
+    @Test
+    @DisplayName("Danger words skip every flow: 110 is shown at once and an urgent escalation is opened")
+    void dangerWords() {
+        String openid = openid();
+        assertThat(say(openid, "我想申请帮助")).contains("同意");
+        String reply = say(openid, "邻居天天打孩子，孩子身上都是伤");
+        assertThat(reply).contains("110");
+        Response events = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
+        assertThat(events.size()).isGreaterThanOrEqualTo(1);
+        assertThat(events.get(0).get(1).toString()).contains("escalation.opened").contains("\\\"urgent\\\":true");
+    }
+}

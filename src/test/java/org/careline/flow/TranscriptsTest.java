@@ -1,0 +1,20 @@
+package org.careline.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/** Every transcript in conversation-flows/tests/ is one test; a failure shows the step and the replies. */
+class TranscriptsTest {
+
+    @TestFactory
+    Stream<DynamicTest> everyTranscriptPasses() {
+        TranscriptRunner runner = new TranscriptRunner(ShippedFlowsTest.shipped());
+        return runner.runAll(Path.of("conversation-flows", "tests")).stream()
+                .map(r -> DynamicTest.dynamicTest(Path.of(r.file()).getFileName() + " " + (r.name() == null ? "" : r.name()),
+                        () -> assertThat(r.passed()).as(r.report()).isTrue()));
+    }
+}
