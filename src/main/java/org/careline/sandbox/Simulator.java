@@ -66,7 +66,15 @@ public final class Simulator {
 
     public void mount(Router router) {
         router.get("/").handler(ctx -> ctx.redirect("/simulator/"));
-        router.get("/simulator").handler(ctx -> ctx.redirect("/simulator/"));
+        // Vert.x matches "/simulator" with and without the trailing slash: redirect only the bare form,
+        // else "/simulator/" redirects to itself forever. The page's relative links need the slash.
+        router.get("/simulator").handler(ctx -> {
+            if (ctx.request().path().endsWith("/")) {
+                ctx.next();
+            } else {
+                ctx.redirect("/simulator/");
+            }
+        });
         router.get("/sandbox/api/personas").handler(this::personas);
         router.get("/sandbox/api/menu").handler(this::menu);
         router.post("/sandbox/api/send").handler(this::send);
