@@ -281,6 +281,19 @@ class ConversationIT {
         assertThat(conversation(openid).getString("status")).isEqualTo("escalated");
         Response inbox = Await.result(api.zrank(RedisKeys.escalationInbox(), openid));
         assertThat(inbox).isNotNull();
+
+        // Staff resolve it: the bot answers again, and the escalation leaves the inbox.
+        WeChatClient admin = new WeChatClient(careline.adminUrl(), TOKEN, null);
+        var resolved = admin.rawWithHeader("POST", "/api/admin/conversations/" + openid + "/resolve",
+                "Authorization", "Bearer " + ADMIN_TOKEN, "");
+        assertThat(resolved.status()).as(resolved.body()).isEqualTo(200);
+        assertThat(conversation(openid).getString("status")).isEqualTo("bot");
+        assertThat(Await.result(api.zrank(RedisKeys.escalationInbox(), openid))).isNull();
+        assertThat(say(openid, "菜单")).contains("申请帮助");
+        Response events = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
+        assertThat(events.get(events.size() - 1).get(1).toString()).contains("escalation.resolved");
+        assertThat(admin.rawWithHeader("POST", "/api/admin/conversations/" + openid + "/resolve",
+                "Authorization", "Bearer " + ADMIN_TOKEN, "").status()).isEqualTo(409);
     }
 
     @Test
