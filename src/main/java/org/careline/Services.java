@@ -15,6 +15,7 @@ import org.careline.redis.RedisConnector;
 import org.careline.redis.RedisServerProcess;
 import org.careline.sandbox.FakeWeChatPlatform;
 import org.careline.wechat.CallbackHandler;
+import org.careline.wechat.MenuPublisher;
 import org.careline.wechat.MessageDispatcher;
 import org.careline.wechat.SystemTexts;
 import org.careline.wechat.WeChatApi;
@@ -44,6 +45,7 @@ public final class Services {
     public final WeChatApi wechatApi;
     public final CallbackHandler callback;
     public final FakeWeChatPlatform sandboxPlatform;
+    public final MenuPublisher menu;
     private final RedisServerProcess embeddedRedis;
     private final WxJavaApi wxJavaApi;
     private final long flowsWatch;
@@ -73,6 +75,7 @@ public final class Services {
         this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
                 config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));
         this.wechatApi = wxJavaApi;
+        this.menu = new MenuPublisher(vertx, wechatApi, config.wechat().menuFile());
         WeChatCrypto crypto = identity.aesKey().isEmpty() ? null : new WeChatCrypto(identity.token(),
                 identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
         MessageDispatcher dispatcher = new MessageDispatcher(vertx,
@@ -102,7 +105,13 @@ public final class Services {
                 return Future.succeededFuture(new Services(vertx, config, identity, server, null, flows, clock));
             }
             FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, identity.appId(), identity.secret());
-            return platform.listen(0).map(http -> new Services(vertx, config, identity, server, platform, flows, clock));
+            return platform.listen(0)
+                    .map(http -> new Services(vertx, config, identity, server, platform, flows, clock))
+                    // In the sandbox the menu is published at once, so the simulator shows what users would see.
+                    .compose(s -> s.menu.publish().map(r -> s).recover(e -> {
+                        log.warn("sandbox menu not published: {}", e.getMessage());
+                        return Future.succeededFuture(s);
+                    }));
         }).compose(s -> s.redis.ping(java.util.List.of()).map(pong -> s));
     }
 

@@ -3,9 +3,11 @@ package org.careline.console;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.careline.conversation.ConversationService;
 import org.careline.conversation.ConversationStore;
 import org.careline.http.Failures;
 import org.careline.privacy.Redaction;
+import org.careline.wechat.MenuPublisher;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,16 +19,51 @@ import java.security.MessageDigest;
 public final class AdminApi {
 
     private final ConversationStore store;
+    private final MenuPublisher menu;
+    private final ConversationService conversations;
     private final byte[] token;
 
-    public AdminApi(ConversationStore store, String token) {
+    public AdminApi(ConversationStore store, ConversationService conversations, MenuPublisher menu, String token) {
         this.store = store;
+        this.conversations = conversations;
+        this.menu = menu;
         this.token = token.getBytes(StandardCharsets.UTF_8);
     }
 
     public void mount(Router router) {
         router.route("/api/admin/*").handler(this::authorize);
         router.get("/api/admin/conversations/:openid").handler(this::conversation);
+        router.post("/api/admin/conversations/:openid/resolve").handler(this::resolve);
+        router.post("/api/admin/wechat/menu").handler(this::publishMenu);
+    }
+
+    /** Hands an escalated chat back to the bot. */
+    private void resolve(RoutingContext ctx) {
+        conversations.resolve(ctx.pathParam("openid"), "admin-api").onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(503, ar.cause());
+                return;
+            }
+            if (!ar.result()) {
+                Failures.error(ctx, 409, "this conversation is not with staff");
+                return;
+            }
+            ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
+                    .end(new JsonObject().put("status", "bot").encode());
+        });
+    }
+
+    /** Pushes config/wechat-menu.json to WeChat as the account's custom menu. */
+    private void publishMenu(RoutingContext ctx) {
+        menu.publish().onComplete(ar -> {
+            if (ar.failed()) {
+                Failures.error(ctx, 502, "menu not published: " + ar.cause().getMessage());
+                return;
+            }
+            boolean ok = ar.result() == org.careline.wechat.WeChatApi.SendResult.SENT;
+            ctx.response().setStatusCode(ok ? 200 : 502).putHeader("Content-Type", "application/json; charset=utf-8")
+                    .end(new JsonObject().put("result", ar.result().name()).encode());
+        });
     }
 
     private void authorize(RoutingContext ctx) {

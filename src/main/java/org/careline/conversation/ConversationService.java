@@ -75,6 +75,38 @@ public final class ConversationService {
         return queue.run(openid, () -> step(message, input.get()));
     }
 
+    /**
+     * Staff resolved the chat: the bot takes over again (the next message starts afresh) and the back office
+     * hears of it. Runs in the person's turn, so it never races a message being handled.
+     *
+     * @return false when the conversation was not with staff
+     */
+    public Future<Boolean> resolve(String openid, String resolvedBy) {
+        return queue.run(openid, () -> store.load(openid).compose(snapshot -> {
+            ConversationState s = snapshot.state();
+            if (s == null || s.status() != ConversationState.Status.ESCALATED) {
+                return Future.succeededFuture(false);
+            }
+            Instant now = clock.instant();
+            ConversationState back = FlowEngine.resolved(s, now);
+            ConversationStore.Changes changes = new ConversationStore.Changes();
+            String ttl = Long.toString(settings.retention().toMillis());
+            changes.command(RedisKeys.conversation(openid),
+                    "SET", RedisKeys.conversation(openid), Json.write(back), "PX", ttl);
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("openidHash", Redaction.openid(openid));
+            data.put("resolvedBy", resolvedBy);
+            outbox(changes, openid, CaseEvent.ESCALATION_RESOLVED, data, now);
+            return store.redis().sadd(List.of(RedisKeys.outboxIndex(), openid))
+                    .compose(v -> store.apply(changes))
+                    .compose(v -> store.redis().zrem(List.of(RedisKeys.escalationInbox(), openid)))
+                    .map(v -> {
+                        log.info("escalation of {} resolved; the bot answers again", Redaction.openid(openid));
+                        return true;
+                    });
+        }));
+    }
+
     private Future<List<String>> step(InboundMessage message, Input input) {
         String openid = message.fromUser();
         return store.load(openid).compose(snapshot -> {

@@ -34,7 +34,7 @@ public final class AdminHttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create(false).setBodyLimit(1024 * 1024));
         router.get("/health/ready").handler(this::ready);
-        new AdminApi(services.store, services.config.admin().token()).mount(router);
+        new AdminApi(services.store, services.conversations, services.menu, services.config.admin().token()).mount(router);
         contributions.forEach(c -> c.mount(router));
         router.route().failureHandler(Failures::handle);
 

@@ -22,6 +22,7 @@ public final class Failures {
             case 403 -> "forbidden";
             case 404 -> "not found";
             case 405 -> "method not allowed";
+            case 409 -> "conflict";
             case 413 -> "request body too large";
             case 503 -> "service unavailable";
             default -> "internal error";

@@ -80,6 +80,8 @@ public final class MessageDispatcher {
         long timer = vertx.setTimer(remaining, t -> {
             if (answered.compareAndSet(false, true)) {
                 answer.complete(null);
+                // The answer will come as a customer-service message: show "对方正在输入" meanwhile.
+                api.typing(message.fromUser(), true);
             }
         });
         conversations.handle(message).onComplete(ar -> {

@@ -136,7 +136,9 @@ class ConversationIT {
     }
 
     String say(String openid, String text) {
-        return wechat.replyText(wechat.post(WeChatClient.text(openid, text, MSG_IDS.incrementAndGet())));
+        // WeChat's clock and ours agree: the request carries the time of the service's clock.
+        return wechat.replyText(wechat.post(WeChatClient.text(openid, text, MSG_IDS.incrementAndGet()),
+                clock.instant().getEpochSecond()));
     }
 
     JsonObject conversation(String openid) {
@@ -192,8 +194,8 @@ class ConversationIT {
         String openid = openid();
         assertThat(say(openid, "我想申请帮助")).contains("同意");
         String xml = WeChatClient.text(openid, "同意", MSG_IDS.incrementAndGet());
-        String first = wechat.replyText(wechat.post(xml));
-        String retry = wechat.replyText(wechat.post(xml));
+        String first = wechat.replyText(wechat.post(xml, clock.instant().getEpochSecond()));
+        String retry = wechat.replyText(wechat.post(xml, clock.instant().getEpochSecond()));
         assertThat(retry).isEqualTo(first).contains("什么人");
         assertThat(conversation(openid).getString("node")).isEqualTo("relation");
     }
@@ -230,6 +232,7 @@ class ConversationIT {
         Path file = flowsDir.resolve("help-request.yaml");
         String yaml = Files.readString(file);
         Files.writeString(file, yaml.replace("id: relation", "id: reporter-relation")
+                .replace("next: relation", "next: reporter-relation")
                 .replace("请问您是孩子的什么人？", "请问您和孩子是什么关系？"));
         String reloadedVersion = waitForFlowsReload();
         assertThat(reloadedVersion).isNotBlank();
@@ -278,6 +281,19 @@ class ConversationIT {
         assertThat(conversation(openid).getString("status")).isEqualTo("escalated");
         Response inbox = Await.result(api.zrank(RedisKeys.escalationInbox(), openid));
         assertThat(inbox).isNotNull();
+
+        // Staff resolve it: the bot answers again, and the escalation leaves the inbox.
+        WeChatClient admin = new WeChatClient(careline.adminUrl(), TOKEN, null);
+        var resolved = admin.rawWithHeader("POST", "/api/admin/conversations/" + openid + "/resolve",
+                "Authorization", "Bearer " + ADMIN_TOKEN, "");
+        assertThat(resolved.status()).as(resolved.body()).isEqualTo(200);
+        assertThat(conversation(openid).getString("status")).isEqualTo("bot");
+        assertThat(Await.result(api.zrank(RedisKeys.escalationInbox(), openid))).isNull();
+        assertThat(say(openid, "菜单")).contains("申请帮助");
+        Response events = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
+        assertThat(events.get(events.size() - 1).get(1).toString()).contains("escalation.resolved");
+        assertThat(admin.rawWithHeader("POST", "/api/admin/conversations/" + openid + "/resolve",
+                "Authorization", "Bearer " + ADMIN_TOKEN, "").status()).isEqualTo(409);
     }
 
     @Test
@@ -289,6 +305,6 @@ class ConversationIT {
         assertThat(reply).contains("110");
         Response events = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
         assertThat(events.size()).isGreaterThanOrEqualTo(1);
-        assertThat(events.get(0).get(1).toString()).contains("escalation.opened").contains("\\\"urgent\\\":true");
+        assertThat(events.get(0).get(1).toString()).contains("escalation.opened").contains("\"urgent\":true");
     }
 }

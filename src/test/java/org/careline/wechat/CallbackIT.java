@@ -53,6 +53,7 @@ class CallbackIT {
                 "CARELINE_WECHAT_APP_ID", APP_ID,
                 "CARELINE_WECHAT_SECRET", SECRET,
                 "CARELINE_WECHAT_TOKEN", TOKEN,
+                "CARELINE_ADMIN_TOKEN", "callback-it-admin",
                 "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()));
         wechat = new WeChatClient(careline.publicUrl(), TOKEN, null);
         api = RedisAPI.api(Redis.createClient(vertx, redis.url()));
@@ -225,6 +226,18 @@ class CallbackIT {
     }
 
     @Test
+    @DisplayName("The custom menu of config/wechat-menu.json is published through the admin API")
+    void publishMenu() {
+        WeChatClient admin = new WeChatClient(careline.adminUrl(), TOKEN, null);
+        assertThat(admin.raw("POST", "/api/admin/wechat/menu", "").status()).isEqualTo(401);
+        var r = admin.rawWithHeader("POST", "/api/admin/wechat/menu", "Authorization", "Bearer callback-it-admin", "");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("SENT");
+        assertThat(platform.menu()).isPresent();
+        assertThat(platform.menu().get().encode()).contains("MENU_HELP").contains("我要求助");
+    }
+
+    @Test
     @DisplayName("Readiness reports Redis up")
     void ready() {
         var r = new WeChatClient(careline.adminUrl(), TOKEN, null).raw("GET", "/health/ready", null);
@@ -251,6 +264,7 @@ class CallbackIT {
             assertThat(r.body()).isEqualTo("success");
             Await.until(Duration.ofSeconds(10), "customer-service text", () -> !platform.sentTo(openid).isEmpty());
             assertThat(platform.sentTo(openid).get(0).text()).contains("申请帮助");
+            assertThat(platform.typingState(openid)).contains("Typing");
             // WeChat's retry must not produce a second push nor a passive duplicate.
             assertThat(client.post(xml).body()).isEqualTo("success");
             assertThat(platform.sentTo(openid)).hasSize(1);

@@ -3,6 +3,7 @@ package org.careline.wechat;
 import io.vertx.core.Vertx;
 import org.careline.sandbox.FakeWeChatPlatform;
 import org.careline.testing.Await;
+import org.careline.testing.NodeWeChatCrypto;
 import org.careline.testing.RunningCareLine;
 import org.careline.testing.TestRedis;
 import org.careline.testing.WeChatClient;
@@ -69,6 +70,31 @@ class CallbackSafeModeIT {
         var r = client.post(WeChatClient.follow(openid()));
         assertThat(r.body()).contains("<Encrypt>").contains("<MsgSignature>").doesNotContain("申请帮助");
         assertThat(client.replyText(r)).contains("申请帮助");
+    }
+
+    @Test
+    @DisplayName("A message encrypted by npm wechat-crypto is accepted, and the encrypted reply decrypts with it")
+    void independentImplementation() {
+        NodeWeChatCrypto.requirePresent();
+        String ts = Long.toString(Instant.now().getEpochSecond());
+        String nonce = "731852";
+        var encrypted = NodeWeChatCrypto.run(WeChatClient.follow(openid()), "encrypt", TOKEN, KEY, APP_ID, ts, nonce);
+        String encrypt = encrypted.get("encrypt").asText();
+        String body = "<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[" + encrypt + "]]></Encrypt></xml>";
+        var r = new WeChatClient(careline.publicUrl(), TOKEN, null).raw("POST", "/wechat?signature="
+                + WeChatSignature.sign(TOKEN, ts, nonce) + "&timestamp=" + ts + "&nonce=" + nonce
+                + "&encrypt_type=aes&msg_signature=" + encrypted.get("signature").asText(), body);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+
+        var envelope = InboundXml.envelope(r.body());
+        String replySignature = r.body().replaceAll("(?s).*<MsgSignature><!\\[CDATA\\[([0-9a-f]+)\\]\\]></MsgSignature>.*", "$1");
+        String replyTs = r.body().replaceAll("(?s).*<TimeStamp>(?:<!\\[CDATA\\[)?(\\d+)(?:\\]\\]>)?</TimeStamp>.*", "$1");
+        String replyNonce = r.body().replaceAll("(?s).*<Nonce><!\\[CDATA\\[([^\\]]+)\\]\\]></Nonce>.*", "$1");
+        var decrypted = NodeWeChatCrypto.run(envelope.encrypt(), "decrypt", TOKEN, KEY, APP_ID, replyTs, replyNonce,
+                replySignature);
+        assertThat(decrypted.get("signatureValid").asBoolean()).isTrue();
+        assertThat(decrypted.get("id").asText()).isEqualTo(APP_ID);
+        assertThat(decrypted.get("message").asText()).contains("<MsgType><![CDATA[text]]></MsgType>").contains("申请帮助");
     }
 
     @Test
