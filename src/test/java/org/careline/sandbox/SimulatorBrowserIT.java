@@ -45,6 +45,7 @@ class SimulatorBrowserIT {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Duration PATIENCE = Duration.ofSeconds(15);
+    static final Duration POLL = Duration.ofMillis(50);
     static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 
     private TestRedis redis;
@@ -133,8 +134,7 @@ class SimulatorBrowserIT {
         assertThat(careline.config().wechat().sandbox()).as("no app id configured means sandbox mode").isTrue();
 
         browser = startBrowser();
-        wait = new WebDriverWait(browser, PATIENCE);
-        wait.ignoring(StaleElementReferenceException.class);
+        wait = waiting();
         browser.get(careline.adminUrl() + "/simulator/");
         wait.until(ExpectedConditions.elementToBeClickable(By.id("persona")));
         wait.until(d -> !d.findElements(By.cssSelector("#menu .menu-button")).isEmpty());
@@ -153,6 +153,8 @@ class SimulatorBrowserIT {
         assertThat(welcome).contains("欢迎").contains("申请帮助");
         assertThat(texts(By.cssSelector("#chat [data-testid=notice]"))).contains("你关注了公众号");
         assertThat(browser.findElement(By.id("follow")).getText()).isEqualTo("取消关注");
+        // "正在输入…" is shown only while a send is unanswered.
+        wait.until(d -> d.findElement(By.id("typing")).getText().isEmpty());
     }
 
     /** Types a message and sends it with Enter, as a person would. */
@@ -186,15 +188,19 @@ class SimulatorBrowserIT {
 
     /** Waits for a bot bubble after the first {@code known} ones that contains {@code expected}; returns its text. */
     private String awaitNewBotBubble(int known, String expected) {
-        WebDriverWait bubble = new WebDriverWait(browser, PATIENCE);
-        bubble.ignoring(StaleElementReferenceException.class);
-        return bubble.withMessage(() -> "a new bot bubble containing “" + expected + "”; the chat shows: "
+        return waiting().withMessage(() -> "a new bot bubble containing “" + expected + "”; the chat shows: "
                         + texts(By.cssSelector("#chat > *")))
                 .until(d -> {
                     List<WebElement> bubbles = botBubbles();
                     return bubbles.stream().skip(known).map(WebElement::getText)
                             .filter(t -> t.contains(expected)).reduce((a, b) -> b).orElse(null);
                 });
+    }
+
+    private WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(browser, PATIENCE, POLL);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     private void screenshot(Path target) {
