@@ -398,6 +398,10 @@
           if (open) list.querySelector("button")?.focus();
         });
         list.addEventListener("keydown", (e) => menuKeys(e, list, top));
+        // Tabbing out of an open sub-menu closes it, as a click elsewhere does.
+        cell.addEventListener("focusout", (e) => {
+          if (!cell.contains(e.relatedTarget)) closeMenus();
+        });
         cell.append(list);
       } else {
         top.dataset.key = b.key || "";
