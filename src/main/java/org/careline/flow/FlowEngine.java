@@ -178,17 +178,19 @@ public final class FlowEngine {
     private void answer(Turn t, Input input, String text) {
         FlowNode n = t.currentNode();
         Ask ask = n.ask();
-        Optional<AnswerReader.Answer> a = reader.read(ask, input, t.fields, t.today());
-        if (a.isPresent()) {
-            t.answered(a.get());
-            return;
-        }
-        if (ask.route() && text != null) {
+        // At a routing question (the menu) a sentence is read by meaning before option labels, so that
+        // "我想申请帮助，孩子看病没钱" also presets the need; a bare number is always the option.
+        if (ask.route() && text != null && TextNormalizer.choiceNumber(text).isEmpty()) {
             Route r = router.route(text);
             if (r.found()) {
                 startRouted(t, r);
                 return;
             }
+        }
+        Optional<AnswerReader.Answer> a = reader.read(ask, input, t.fields, t.today());
+        if (a.isPresent()) {
+            t.answered(a.get());
+            return;
         }
         int tries = t.attempts + 1;
         if (tries >= ask.tries()) {

@@ -228,10 +228,16 @@ final class FlowValidator {
             for (Flow f : flows.all().values()) {
                 Map<String, Set<String>> in = dataflow(f, inherited.getOrDefault(f.id(), Set.of()));
                 inSets.put(f.id(), in);
+                // Fields travel with the conversation into flows it jumps to (only the menu starts afresh).
                 for (FlowNode n : f.nodes().values()) {
-                    if (n.call() != null && in.containsKey(n.id())) {
-                        Set<String> out = out(n, in.get(n.id()));
-                        changed |= inherited.computeIfAbsent(n.call().target(), k -> new HashSet<>()).addAll(out);
+                    if (!in.containsKey(n.id())) {
+                        continue;
+                    }
+                    Set<String> out = out(n, in.get(n.id()));
+                    for (String target : flowTargets(n)) {
+                        if (!target.equals("menu")) {
+                            changed |= inherited.computeIfAbsent(target, k -> new HashSet<>()).addAll(out);
+                        }
                     }
                 }
             }
@@ -292,6 +298,10 @@ final class FlowValidator {
                 continue;
             }
             Set<String> out = out(n, in.get(id));
+            if (n.call() != null && flows.flow(n.call().target()) != null) {
+                // Back from a called flow, whatever it set may be known.
+                flows.flow(n.call().target()).nodes().values().forEach(x -> out.addAll(out(x, Set.of())));
+            }
             for (String next : successors(f, n)) {
                 Set<String> target = in.get(next);
                 if (target == null) {
@@ -303,6 +313,21 @@ final class FlowValidator {
             }
         }
         return in;
+    }
+
+    private static List<String> flowTargets(FlowNode n) {
+        List<String> out = new ArrayList<>();
+        if (n.call() != null) {
+            out.add(n.call().target());
+        }
+        if (n.flow() != null) {
+            out.add(n.flow().target());
+        }
+        n.branches().stream().filter(b -> b.flow() != null).forEach(b -> out.add(b.flow().target()));
+        if (n.ask() != null) {
+            n.ask().options().stream().filter(o -> o.flow() != null).forEach(o -> out.add(o.flow().target()));
+        }
+        return out;
     }
 
     /** Fields known after the node has run (and, for a question, been answered). */
