@@ -298,7 +298,7 @@ final class FlowReader {
         root.get("texts").ifPresent(t -> t.entries().forEach(e -> texts.put(e.key(), e.value().text())));
         for (String required : Common.REQUIRED_TEXTS) {
             if (texts.get(required) == null || texts.get(required).isBlank()) {
-                error(root.get("texts").map(YamlNode::line).orElse(1), "missing text: texts." + required);
+                error(root.entry("texts").map(YamlNode.Entry::line).orElse(1), "missing text: texts." + required);
             }
         }
         YamlNode fallback = root.get("fallback").orElse(null);
