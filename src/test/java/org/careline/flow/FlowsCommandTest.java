@@ -68,6 +68,17 @@ class FlowsCommandTest {
         assertThat(output()).startsWith("usage: flows check|test");
     }
 
+    @Test
+    @DisplayName("the complete example of conversation-flows/README.md is a valid flow")
+    void readmeExampleIsValid(@TempDir Path dir) throws IOException {
+        copyShipped(dir);
+        String readme = Files.readString(Path.of("conversation-flows", "README.md"));
+        int start = readme.indexOf("```yaml\nflow: pet-help") + "```yaml\n".length();
+        Files.writeString(dir.resolve("pet-help.yaml"), readme.substring(start, readme.indexOf("```", start)));
+        assertThat(FlowsCommand.run(new String[] {"check", "--flows", dir.toString()}, out)).as(output()).isZero();
+        assertThat(output()).contains("11 flows OK");
+    }
+
     private static void copyShipped(Path dir) throws IOException {
         try (var files = Files.list(Path.of("conversation-flows"))) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {
