@@ -183,6 +183,8 @@ final class FlowReader {
         String level = scalar(item, "level");
         if (types.contains(AskType.REGION) && level == null) {
             level = "town";
+        } else if (level != null && !level.equals("town") && !level.matches("community of [a-z_][a-z0-9_]*")) {
+            error(item.entry("level").get().line(), "level is 'town' or 'community of <town field>', not '" + level + "'");
         }
         int patternLine = item.entry("pattern").map(YamlNode.Entry::line).orElse(e.line());
         return new Ask(List.copyOf(types), field, List.copyOf(options), text(item, "retry"), tries,

@@ -257,6 +257,13 @@ final class FlowValidator {
                 usesIn(f, n.say(), before);
                 if (n.ask() != null) {
                     usesIn(f, n.ask().retry(), before);
+                    String level = n.ask().level();
+                    if (level != null && level.startsWith("community of ")) {
+                        String townField = level.substring("community of ".length()).trim();
+                        if (!before.contains(townField)) {
+                            error(f.file(), n.ask().line(), "field '" + townField + "' is used before any path sets it");
+                        }
+                    }
                 }
                 Set<String> after = out(n, in.getOrDefault(n.id(), BUILTIN_FIELDS));
                 for (Branch b : n.branches()) {

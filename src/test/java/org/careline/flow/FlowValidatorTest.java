@@ -223,6 +223,22 @@ class FlowValidatorTest {
     }
 
     @Test
+    @DisplayName("a community question about a town field no path has set")
+    void communityOfUnknownTown() throws IOException {
+        assertThat(errors("""
+                flow: broken
+                title: 坏
+                nodes:
+                  - id: a
+                    say: 哪个社区
+                    ask: region
+                    level: community of home_town
+                    field: home_community
+                    end: true
+                """)).containsExactly(at(6, "field 'home_town' is used before any path sets it"));
+    }
+
+    @Test
     @DisplayName("a typo in a key, a bad condition, an unknown answer type, a duplicate node id")
     void shapeErrors() throws IOException {
         assertThat(errors("""
