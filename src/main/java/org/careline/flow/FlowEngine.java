@@ -72,7 +72,7 @@ public final class FlowEngine {
             FlowNode.Ref target = flows.common().clicks().get(c.key());
             t.clearConversation();
             t.switchTo(target == null ? "menu" : target.target(), null);
-        } else if (text != null && global(text).isPresent()) {
+        } else if (text != null && global(text).filter(g -> !alreadyThere(g, t, atRest)).isPresent()) {
             handleGlobal(t, global(text).get(), text, atRest);
         } else if (!atRest) {
             answer(t, input, text);
@@ -126,6 +126,14 @@ public final class FlowEngine {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A global intent that leads to the flow already under way (no particular node) is an answer, not a
+     * restart: "孩子被打了，还没报警" at the urgent flow's police question must not escalate a second time.
+     */
+    private static boolean alreadyThere(Common.GlobalIntent g, Turn t, boolean atRest) {
+        return !atRest && g.flow() != null && g.node() == null && g.flow().target().equals(t.flow);
     }
 
     private void handleGlobal(Turn t, Common.GlobalIntent g, String text, boolean atRest) {
