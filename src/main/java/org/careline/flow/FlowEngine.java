@@ -47,11 +47,11 @@ public final class FlowEngine {
             t.switchTo("menu", null);
             return t.finish();
         }
-        boolean atRest = state == null || !t.waiting();
-        if (!atRest && idle(state, ctx)) {
+        boolean timedOut = state != null && t.waiting() && idle(state, ctx);
+        if (timedOut) {
             t.say(flows.common().text("timeout"));
-            atRest = true;
         }
+        boolean atRest = state == null || !t.waiting() || timedOut;
         if (atRest) {
             t.clearConversation();
         }
@@ -73,7 +73,7 @@ public final class FlowEngine {
             t.clearConversation();
             t.switchTo(target == null ? "menu" : target.target(), null);
         } else if (text != null && global(text).filter(g -> !alreadyThere(g, t, atRest)).isPresent()) {
-            handleGlobal(t, global(text).get(), text, atRest);
+            handleGlobal(t, global(text).orElseThrow(), text, atRest);
         } else if (!atRest) {
             answer(t, input, text);
         } else if (text != null) {
