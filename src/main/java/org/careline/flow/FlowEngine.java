@@ -117,15 +117,7 @@ public final class FlowEngine {
             return Optional.empty();
         }
         String s = TextNormalizer.compact(text);
-        for (Common.GlobalIntent g : flows.common().globals()) {
-            for (String w : g.words()) {
-                String word = TextNormalizer.compact(w);
-                if (!word.isEmpty() && (g.exact() ? s.equals(word) : s.contains(word))) {
-                    return Optional.of(g);
-                }
-            }
-        }
-        return Optional.empty();
+        return flows.common().globals().stream().filter(g -> g.matches(s)).findFirst();
     }
 
     /**

@@ -52,6 +52,11 @@ class IntentRouterTest {
             交不起房租了 | help-request | need=living
             孩子得了白血病 | help-request | need=medical
             没收入了，吃饭都成问题 | help-request | need=living
+            孩子他爸又打孩子了，我没钱 | urgent | -
+            我不想活了 | urgent | -
+            孩子不见了，一直找不到 | urgent | -
+            转人工 | talk-to-staff | -
+            菜单 | menu | -
             """)
     @DisplayName("routes everyday messages to the right flow with the right preset")
     void routes(String text, String flow, String preset) {
