@@ -28,6 +28,11 @@ public final class FlowEngine {
         this.router = flows.router();
     }
 
+    /**
+     * One step. The effects hold at most one {@link Effect.Reply} (every text of the step, joined by blank
+     * lines) first, then the other effects in the order the nodes emitted them. A null state is a person
+     * the bot has not talked to (or whose data was deleted).
+     */
     public Step step(ConversationState state, Input input, StepContext ctx) {
         Turn t = new Turn(flows, ctx, reader, state);
         String text = input instanceof Input.Text x ? x.text() : null;

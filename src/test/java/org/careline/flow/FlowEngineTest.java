@@ -371,6 +371,33 @@ class FlowEngineTest {
         }
 
         @Test
+        @DisplayName("a menu click switches flow at any point; an unknown key shows the menu")
+        void menuClicks() {
+            walkTo("agree");
+            send(new Input.MenuClick("NOT_A_KEY"));
+            at("menu", "start");
+            send(new Input.MenuClick("K_TYPES"));
+            at("types", "code");
+        }
+
+        @Test
+        @DisplayName("a scan with an unknown scene mid-question repeats the question")
+        void unknownScan() {
+            walkTo("agree");
+            assertThat(send(new Input.Scan("qrscene_nothing"))).contains("同意吗");
+            at("types", "agree");
+        }
+
+        @Test
+        @DisplayName("one Reply per step comes first, then the other effects in order")
+        void effectsOrder() {
+            say("人工");
+            assertThat(last.effects()).hasSize(2);
+            assertThat(last.effects().get(0)).isInstanceOf(Reply.class);
+            assertThat(last.effects().get(1)).isInstanceOf(Effect.Escalate.class);
+        }
+
+        @Test
         @DisplayName("no state: a follow starts the follow flow, text is routed by meaning, else the menu")
         void noState() {
             send(new Input.Follow(null));
