@@ -81,11 +81,12 @@ final class AnswerReader {
         String text = TextNormalizer.normalize(raw);
         return switch (type) {
             case TEXT -> {
-                String kept = java.text.Normalizer.normalize(raw, java.text.Normalizer.Form.NFKC).strip();
-                if (ask.pattern() != null && !Pattern.compile(ask.pattern()).matcher(kept).find()) {
-                    yield Optional.empty();
+                if (ask.pattern() == null) {
+                    yield answer(f, raw.strip()); // free text is kept as the person wrote it
                 }
-                yield answer(f, kept);
+                // A code is compared and kept half-width: "ＡＢ１２３４" is "AB1234".
+                String code = java.text.Normalizer.normalize(raw, java.text.Normalizer.Form.NFKC).strip();
+                yield Pattern.compile(ask.pattern()).matcher(code).find() ? answer(f, code) : Optional.empty();
             }
             case CHOICE -> choice(ask.options(), raw).map(o -> labelled(f, o.value(), o.label(), o));
             case YES_NO -> yesNo(raw).map(yes -> labelled(f, yes ? "yes" : "no",

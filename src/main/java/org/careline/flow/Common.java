@@ -18,7 +18,19 @@ record Common(String file, List<GlobalIntent> globals, Map<String, String> texts
      * {@code duringEscalation}: also heard while staff have the chat (danger words only).
      */
     record GlobalIntent(String name, boolean exact, List<String> words, FlowNode.Ref flow, FlowNode.Ref node,
-                        boolean duringEscalation, int line) {}
+                        boolean duringEscalation, int line) {
+
+        /** {@code compacted}: the message through {@link TextNormalizer#compact}. */
+        boolean matches(String compacted) {
+            for (String w : words) {
+                String word = TextNormalizer.compact(w);
+                if (!word.isEmpty() && (exact ? compacted.equals(word) : compacted.contains(word))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     /** Texts the engine itself needs; the validator insists they exist. */
     static final List<String> REQUIRED_TEXTS = List.of(

@@ -28,6 +28,11 @@ public final class FlowEngine {
         this.router = flows.router();
     }
 
+    /**
+     * One step. The effects hold at most one {@link Effect.Reply} (every text of the step, joined by blank
+     * lines) first, then the other effects in the order the nodes emitted them. A null state is a person
+     * the bot has not talked to (or whose data was deleted).
+     */
     public Step step(ConversationState state, Input input, StepContext ctx) {
         Turn t = new Turn(flows, ctx, reader, state);
         String text = input instanceof Input.Text x ? x.text() : null;
@@ -47,11 +52,11 @@ public final class FlowEngine {
             t.switchTo("menu", null);
             return t.finish();
         }
-        boolean atRest = state == null || !t.waiting();
-        if (!atRest && idle(state, ctx)) {
+        boolean timedOut = state != null && t.waiting() && idle(state, ctx);
+        if (timedOut) {
             t.say(flows.common().text("timeout"));
-            atRest = true;
         }
+        boolean atRest = state == null || !t.waiting() || timedOut;
         if (atRest) {
             t.clearConversation();
         }
@@ -72,8 +77,8 @@ public final class FlowEngine {
             FlowNode.Ref target = flows.common().clicks().get(c.key());
             t.clearConversation();
             t.switchTo(target == null ? "menu" : target.target(), null);
-        } else if (text != null && global(text).isPresent()) {
-            handleGlobal(t, global(text).get(), text, atRest);
+        } else if (text != null && global(text).filter(g -> !alreadyThere(g, t, atRest)).isPresent()) {
+            handleGlobal(t, global(text).orElseThrow(), text, atRest);
         } else if (!atRest) {
             answer(t, input, text);
         } else if (text != null) {
@@ -117,15 +122,15 @@ public final class FlowEngine {
             return Optional.empty();
         }
         String s = TextNormalizer.compact(text);
-        for (Common.GlobalIntent g : flows.common().globals()) {
-            for (String w : g.words()) {
-                String word = TextNormalizer.compact(w);
-                if (!word.isEmpty() && (g.exact() ? s.equals(word) : s.contains(word))) {
-                    return Optional.of(g);
-                }
-            }
-        }
-        return Optional.empty();
+        return flows.common().globals().stream().filter(g -> g.matches(s)).findFirst();
+    }
+
+    /**
+     * A global intent that leads to the flow already under way (no particular node) is an answer, not a
+     * restart: "孩子被打了，还没报警" at the urgent flow's police question must not escalate a second time.
+     */
+    private static boolean alreadyThere(Common.GlobalIntent g, Turn t, boolean atRest) {
+        return !atRest && g.flow() != null && g.node() == null && g.flow().target().equals(t.flow);
     }
 
     private void handleGlobal(Turn t, Common.GlobalIntent g, String text, boolean atRest) {
@@ -178,17 +183,19 @@ public final class FlowEngine {
     private void answer(Turn t, Input input, String text) {
         FlowNode n = t.currentNode();
         Ask ask = n.ask();
-        Optional<AnswerReader.Answer> a = reader.read(ask, input, t.fields, t.today());
-        if (a.isPresent()) {
-            t.answered(a.get());
-            return;
-        }
-        if (ask.route() && text != null) {
+        // At a routing question (the menu) a sentence is read by meaning before option labels, so that
+        // "我想申请帮助，孩子看病没钱" also presets the need; a bare number is always the option.
+        if (ask.route() && text != null && TextNormalizer.choiceNumber(text).isEmpty()) {
             Route r = router.route(text);
             if (r.found()) {
                 startRouted(t, r);
                 return;
             }
+        }
+        Optional<AnswerReader.Answer> a = reader.read(ask, input, t.fields, t.today());
+        if (a.isPresent()) {
+            t.answered(a.get());
+            return;
         }
         int tries = t.attempts + 1;
         if (tries >= ask.tries()) {

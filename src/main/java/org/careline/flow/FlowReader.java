@@ -183,6 +183,8 @@ final class FlowReader {
         String level = scalar(item, "level");
         if (types.contains(AskType.REGION) && level == null) {
             level = "town";
+        } else if (level != null && !level.equals("town") && !level.matches("community of [a-z_][a-z0-9_]*")) {
+            error(item.entry("level").get().line(), "level is 'town' or 'community of <town field>', not '" + level + "'");
         }
         int patternLine = item.entry("pattern").map(YamlNode.Entry::line).orElse(e.line());
         return new Ask(List.copyOf(types), field, List.copyOf(options), text(item, "retry"), tries,
@@ -298,7 +300,7 @@ final class FlowReader {
         root.get("texts").ifPresent(t -> t.entries().forEach(e -> texts.put(e.key(), e.value().text())));
         for (String required : Common.REQUIRED_TEXTS) {
             if (texts.get(required) == null || texts.get(required).isBlank()) {
-                error(root.get("texts").map(YamlNode::line).orElse(1), "missing text: texts." + required);
+                error(root.entry("texts").map(YamlNode.Entry::line).orElse(1), "missing text: texts." + required);
             }
         }
         YamlNode fallback = root.get("fallback").orElse(null);

@@ -228,10 +228,16 @@ final class FlowValidator {
             for (Flow f : flows.all().values()) {
                 Map<String, Set<String>> in = dataflow(f, inherited.getOrDefault(f.id(), Set.of()));
                 inSets.put(f.id(), in);
+                // Fields travel with the conversation into flows it jumps to (only the menu starts afresh).
                 for (FlowNode n : f.nodes().values()) {
-                    if (n.call() != null && in.containsKey(n.id())) {
-                        Set<String> out = out(n, in.get(n.id()));
-                        changed |= inherited.computeIfAbsent(n.call().target(), k -> new HashSet<>()).addAll(out);
+                    if (!in.containsKey(n.id())) {
+                        continue;
+                    }
+                    Set<String> out = out(n, in.get(n.id()));
+                    for (String target : flowTargets(n)) {
+                        if (!target.equals("menu")) {
+                            changed |= inherited.computeIfAbsent(target, k -> new HashSet<>()).addAll(out);
+                        }
                     }
                 }
             }
@@ -251,6 +257,13 @@ final class FlowValidator {
                 usesIn(f, n.say(), before);
                 if (n.ask() != null) {
                     usesIn(f, n.ask().retry(), before);
+                    String level = n.ask().level();
+                    if (level != null && level.startsWith("community of ")) {
+                        String townField = level.substring("community of ".length()).trim();
+                        if (!before.contains(townField)) {
+                            error(f.file(), n.ask().line(), "field '" + townField + "' is used before any path sets it");
+                        }
+                    }
                 }
                 Set<String> after = out(n, in.getOrDefault(n.id(), BUILTIN_FIELDS));
                 for (Branch b : n.branches()) {
@@ -292,6 +305,10 @@ final class FlowValidator {
                 continue;
             }
             Set<String> out = out(n, in.get(id));
+            if (n.call() != null && flows.flow(n.call().target()) != null) {
+                // Back from a called flow, whatever it set may be known.
+                flows.flow(n.call().target()).nodes().values().forEach(x -> out.addAll(out(x, Set.of())));
+            }
             for (String next : successors(f, n)) {
                 Set<String> target = in.get(next);
                 if (target == null) {
@@ -303,6 +320,21 @@ final class FlowValidator {
             }
         }
         return in;
+    }
+
+    private static List<String> flowTargets(FlowNode n) {
+        List<String> out = new ArrayList<>();
+        if (n.call() != null) {
+            out.add(n.call().target());
+        }
+        if (n.flow() != null) {
+            out.add(n.flow().target());
+        }
+        n.branches().stream().filter(b -> b.flow() != null).forEach(b -> out.add(b.flow().target()));
+        if (n.ask() != null) {
+            n.ask().options().stream().filter(o -> o.flow() != null).forEach(o -> out.add(o.flow().target()));
+        }
+        return out;
     }
 
     /** Fields known after the node has run (and, for a question, been answered). */

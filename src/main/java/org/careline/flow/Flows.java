@@ -38,9 +38,12 @@ public final class Flows {
         return regions;
     }
 
-    /** The meaning-based router built from the {@code intents:} section of menu.yaml. */
+    /**
+     * The router: global words of common.yaml, then the weighted {@code intents:} of menu.yaml. For a
+     * labelled-set test: {@code FlowLoader.load(Path.of("conversation-flows")).router().route(text)}.
+     */
     public IntentRouter router() {
-        return new IntentRouter(routing);
+        return new IntentRouter(routing, common.globals());
     }
 
     /** Whether {@code flow} has a node {@code node}: the orchestrator and console may check stored states. */

@@ -1,6 +1,7 @@
 package org.careline.flow;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,16 +12,30 @@ import java.util.Map;
  */
 public final class IntentRouter {
 
-    private final RoutingTable table;
+    /** A global word beats any score: danger words must always win. */
+    private static final int GLOBAL_SCORE = 1000;
 
-    IntentRouter(RoutingTable table) {
+    private final RoutingTable table;
+    private final List<Common.GlobalIntent> globals;
+
+    IntentRouter(RoutingTable table, List<Common.GlobalIntent> globals) {
         this.table = table;
+        this.globals = globals;
     }
 
+    /**
+     * Where the message leads, as the engine would take it with no question open: first the global words
+     * of common.yaml that lead to a flow (danger → urgent, 人工 → talk-to-staff, 菜单 → menu), then meaning.
+     */
     public Route route(String text) {
         String s = TextNormalizer.compact(text);
         if (s.isEmpty()) {
             return Route.none();
+        }
+        for (Common.GlobalIntent g : globals) {
+            if (g.flow() != null && g.matches(s)) {
+                return new Route(g.flow().target(), Map.of(), GLOBAL_SCORE);
+            }
         }
         Route best = Route.none();
         for (RoutingTable.Target t : table.targets()) {

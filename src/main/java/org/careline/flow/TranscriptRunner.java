@@ -93,9 +93,11 @@ public final class TranscriptRunner {
 
         List<String> play() {
             YamlNode persona = root.get("persona").orElse(null);
+            // community/town may be written on the persona or under persona.profile
+            YamlNode where = persona == null ? null : persona.get("profile").orElse(persona);
             StepContext.Profile profile = persona == null ? StepContext.Profile.family()
                     : new StepContext.Profile(Optional.ofNullable(FlowReader.scalar(persona, "role")).orElse("family"),
-                    FlowReader.scalar(persona, "community"), FlowReader.scalar(persona, "town"));
+                    FlowReader.scalar(where, "community"), FlowReader.scalar(where, "town"));
             List<StepContext.CaseSummary> cases = persona == null ? List.of() : cases(persona);
             List<YamlNode> steps = root.get("steps").map(YamlNode::items).orElse(List.of());
             int number = 0;

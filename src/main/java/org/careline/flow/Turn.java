@@ -119,8 +119,11 @@ final class Turn {
         enter(nodeId == null ? target.start() : nodeId, false);
     }
 
-    /** Runs a node: set, emit, say; then waits (a question) or moves on. */
-    void enter(String nodeId, boolean askEvenIfKnown) {
+    /**
+     * Runs a node: set, emit, say; then waits (a question) or moves on. {@code reask}: the person went back
+     * to this question, so it is asked even if known, and its set/emit do not run twice.
+     */
+    void enter(String nodeId, boolean reask) {
         if (++hops > MAX_HOPS) {
             throw new IllegalStateException("flow '" + flow + "' loops without asking anything near node '" + nodeId + "'");
         }
@@ -128,7 +131,7 @@ final class Turn {
         attempts = 0;
         FlowNode n = currentNode();
         Ask ask = n.ask();
-        if (ask != null && ask.skipIfKnown() && !askEvenIfKnown && isSet(fields.get(ask.field()))) {
+        if (ask != null && ask.skipIfKnown() && !reask && isSet(fields.get(ask.field()))) {
             String known = fields.get(ask.field());
             Option picked = ask.options().stream().filter(o -> o.value().equals(known)).findFirst().orElse(null);
             if (picked != null) {
@@ -137,9 +140,11 @@ final class Turn {
             leave(n, picked);
             return;
         }
-        n.set().forEach((k, v) -> fields.put(k, render(v.text(), fields)));
-        if (n.emit() != null) {
-            emit(n.emit());
+        if (!reask) {
+            n.set().forEach((k, v) -> fields.put(k, render(v.text(), fields)));
+            if (n.emit() != null) {
+                emit(n.emit());
+            }
         }
         if (ask != null && !n.isEnd()) {
             texts.add(prompt(n));

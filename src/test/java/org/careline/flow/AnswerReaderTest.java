@@ -1,0 +1,49 @@
+package org.careline.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.LocalDate;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AnswerReaderTest {
+
+    private static final LocalDate TODAY = LocalDate.of(2026, 11, 3);
+
+    @ParameterizedTest(name = "\"{0}\" is {1}")
+    @CsvSource({
+            "2026-11-03, 2026-11-03", "2026/1/5, 2026-01-05", "2026年10月1日, 2026-10-01", "11月3日, 2026-11-03",
+            "11月3号, 2026-11-03", "10.28, 2026-10-28", "十一月二号, 2026-11-02", "今天, 2026-11-03",
+            "昨天, 2026-11-02", "前天, 2026-11-01", "大前天, 2026-10-31", "12月24日, 2025-12-24",
+            "是昨天下午, 2026-11-02"
+    })
+    @DisplayName("dates as people write them")
+    void dates(String text, String iso) {
+        assertThat(AnswerReader.date(text, TODAY)).contains(LocalDate.parse(iso));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"不记得了", "13月40日", "2026-02-30", "上个月"})
+    @DisplayName("what is not a date is refused")
+    void notDates(String text) {
+        assertThat(AnswerReader.date(text, TODAY)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} valid: {1}")
+    @CsvSource({"11010519491231002X, true", "110105194912310021, false", "11010519491231002, false",
+            "320102198001011234, false", "32010219800101123X, false"})
+    @DisplayName("ID numbers: 18 characters with the GB 11643 check character")
+    void idNumbers(String id, boolean valid) {
+        assertThat(ChineseIdNumber.isValid(id)).isEqualTo(valid);
+    }
+
+    @ParameterizedTest(name = "\"{0}\" is {1}")
+    @CsvSource({"3, 3", "三个, 3", "两, 2", "大概12个, 12", "十五, 15"})
+    @DisplayName("numbers in digits or Chinese")
+    void numbers(String text, int n) {
+        assertThat(AnswerReader.number(text)).isEqualTo(Optional.of(n));
+    }
+}

@@ -1,0 +1,50 @@
+package org.careline.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.OptionalInt;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TextNormalizerTest {
+
+    @ParameterizedTest(name = "\"{0}\" is choice {1}")
+    @CsvSource({
+            "1, 1", "３, 3", "' 2 ', 2", "二, 2", "两, 2", "第三个, 3", "选二, 2", "我选4, 4", "第十个, 10",
+            "十二, 12", "5号, 5", "2。, 2", "'1️⃣', 1", "就第一个吧, 1", "选择 ６, 6"
+    })
+    @DisplayName("everyday ways of picking a numbered option")
+    void choiceNumbers(String text, int number) {
+        assertThat(TextNormalizer.choiceNumber(text)).isEqualTo(OptionalInt.of(number));
+    }
+
+    @ParameterizedTest(name = "\"{0}\" is not a choice")
+    @CsvSource({"看病", "一二三", "我想申请帮助", "''", "第", "十十"})
+    @DisplayName("sentences are not mistaken for choice numbers")
+    void notChoices(String text) {
+        assertThat(TextNormalizer.choiceNumber(text)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("full-width letters and digits become half-width, emoji go, spaces are trimmed")
+    void normalize() {
+        assertThat(TextNormalizer.normalize("  ＡＢＣ１２３ 😀 好的🙏  ")).isEqualTo("abc123 好的");
+        assertThat(TextNormalizer.normalize(null)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("compact drops punctuation and spaces for matching words inside a message")
+    void compact() {
+        assertThat(TextNormalizer.compact("孩子，发烧了！！ 没钱…")).isEqualTo("孩子发烧了没钱");
+        assertThat(TextNormalizer.compact("「取消」")).isEqualTo("取消");
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource({"一, 1", "十, 10", "十一, 11", "二十, 20", "九十九, 99", "零, 0", "两, 2"})
+    @DisplayName("Chinese numerals up to 99")
+    void chineseNumbers(String text, int n) {
+        assertThat(TextNormalizer.chineseNumber(text)).isEqualTo(OptionalInt.of(n));
+    }
+}
