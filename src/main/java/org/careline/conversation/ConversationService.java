@@ -183,6 +183,13 @@ public final class ConversationService {
                 escalated = true;
                 urgent |= e.urgent();
                 events++;
+            } else if (effect instanceof Effect.EscalationNote n) {
+                // E.g. whether and when the police were called (mandatory report, 未成年人保护法 Art. 11).
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("openidHash", Redaction.openid(openid));
+                data.put("fields", n.fields());
+                outbox(changes, openid, CaseEvent.ESCALATION_UPDATED, data, now);
+                events++;
             } else if (effect instanceof Effect.BindDirector b) {
                 outbox(changes, openid, CaseEvent.DIRECTOR_BOUND, new LinkedHashMap<>(b.fields()), now);
                 events++;

@@ -40,7 +40,7 @@ class CallbackLoadBenchmark {
     static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 64);
     static final int MAX_SECONDS = 120;
     static final String TOKEN = "bench-token";
-    static final List<String> SCRIPT = List.of("我想申请帮助", "同意", "1", "1", "1", "宝宝贫血，奶粉钱交不起", "不用了",
+    static final List<String> SCRIPT = List.of("我想申请帮助", "同意", "王女士", "1", "1", "1", "宝宝贫血，奶粉钱交不起", "不用了",
             "凤凰街道", "园林社区", "1", "2", "13812345678", "对的", "菜单");
 
     @Test

@@ -151,7 +151,8 @@ class ConversationIT {
     /** Answers the help request up to (not including) the confirmation. */
     void fillHelpRequest(String openid) {
         assertThat(say(openid, "我想申请帮助")).contains("同意");
-        assertThat(say(openid, "同意")).contains("什么人");
+        assertThat(say(openid, "同意")).contains("怎么称呼");
+        assertThat(say(openid, "王女士")).contains("什么人");
         assertThat(say(openid, "1")).contains("多大");
         assertThat(say(openid, "1")).contains("哪方面");
         assertThat(say(openid, "1")).contains("情况");
@@ -196,8 +197,8 @@ class ConversationIT {
         String xml = WeChatClient.text(openid, "同意", MSG_IDS.incrementAndGet());
         String first = wechat.replyText(wechat.post(xml, clock.instant().getEpochSecond()));
         String retry = wechat.replyText(wechat.post(xml, clock.instant().getEpochSecond()));
-        assertThat(retry).isEqualTo(first).contains("什么人");
-        assertThat(conversation(openid).getString("node")).isEqualTo("relation");
+        assertThat(retry).isEqualTo(first).contains("怎么称呼");
+        assertThat(conversation(openid).getString("node")).isEqualTo("name");
     }
 
     @Test
@@ -205,7 +206,8 @@ class ConversationIT {
     void restartInTheMiddle() {
         String openid = openid();
         assertThat(say(openid, "我想申请帮助")).contains("同意");
-        assertThat(say(openid, "同意")).contains("什么人");
+        assertThat(say(openid, "同意")).contains("怎么称呼");
+        assertThat(say(openid, "王女士")).contains("什么人");
         careline.close();
         careline = startCareLine();
         assertThat(say(openid, "1")).contains("多大");
@@ -227,7 +229,8 @@ class ConversationIT {
     void flowEditedBetweenMessages() throws IOException {
         String openid = openid();
         assertThat(say(openid, "我想申请帮助")).contains("同意");
-        assertThat(say(openid, "同意")).contains("什么人");
+        assertThat(say(openid, "同意")).contains("怎么称呼");
+        assertThat(say(openid, "王女士")).contains("什么人");
         // The bureau renames the "relation" question's node: conversations waiting there must not break.
         Path file = flowsDir.resolve("help-request.yaml");
         String yaml = Files.readString(file);
@@ -241,7 +244,8 @@ class ConversationIT {
         // A new conversation sees the edited text.
         String other = openid();
         say(other, "我想申请帮助");
-        assertThat(say(other, "同意")).contains("什么关系");
+        say(other, "同意");
+        assertThat(say(other, "李先生")).contains("什么关系");
     }
 
     String waitForFlowsReload() {
@@ -306,5 +310,13 @@ class ConversationIT {
         Response events = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
         assertThat(events.size()).isGreaterThanOrEqualTo(1);
         assertThat(events.get(0).get(1).toString()).contains("escalation.opened").contains("\"urgent\":true");
+
+        // Whether and when the police were called is recorded for staff.
+        assertThat(say(openid, "已经报警了")).contains("工作人员");
+        Response later = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
+        String note = later.get(later.size() - 1).get(1).toString();
+        assertThat(note).contains("escalation.updated").contains("\"police_reported\":\"yes\"")
+                .contains("police_reported_at");
+        assertThat(conversation(openid).getString("status")).isEqualTo("escalated");
     }
 }

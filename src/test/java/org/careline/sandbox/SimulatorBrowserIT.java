@@ -109,6 +109,39 @@ class SimulatorBrowserIT {
     }
 
     @Test
+    @DisplayName("A newcomer completes a help request in the simulator and sees the case number")
+    void newcomerCompletesHelpRequest() {
+        open(Map.of());
+        choosePersona("新关注的用户");
+        follow();
+        String[][] steps = {
+                {"1", "同意吗"},
+                {"同意", "怎么称呼"},
+                {"王女士", "什么人"},
+                {"1", "多大"},
+                {"1", "哪方面"},
+                {"1", "情况"},
+                {"宝宝贫血，奶粉一个月两千块，实在拿不出", "补充"},
+                {"不用了", "哪个镇"},
+                {"凤凰街道", "社区"},
+                {"园林社区", "户口"},
+                {"1", "突然"},
+                {"2", "手机号"},
+                {"13812345678", "请核对"},
+        };
+        for (String[] step : steps) {
+            int before = botBubbles().size();
+            type(step[0]);
+            awaitNewBotBubble(before, step[1]);
+        }
+        int before = botBubbles().size();
+        type("对的");
+        String done = awaitNewBotBubble(before, "编号");
+        assertThat(done).containsPattern("编号 CL\\d{9}").contains("10 个工作日");
+        screenshot(Path.of("target", "screenshots", "simulator-help-request.png"));
+    }
+
+    @Test
     @DisplayName("In safe mode the simulator encrypts what it sends and still shows the bot's replies")
     void safeModeConversation() {
         open(Map.of("CARELINE_WECHAT_AES_KEY", AES_KEY));
