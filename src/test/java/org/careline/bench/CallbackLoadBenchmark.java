@@ -6,10 +6,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import org.careline.sandbox.FakeWeChatPlatform;
 import org.careline.testing.Await;
 import org.careline.testing.RunningCareLine;
-import org.careline.testing.TestRedis;
+import org.careline.testing.TestAccount;
 import org.careline.testing.WeChatClient;
 import org.careline.wechat.WeChatSignature;
 import org.junit.jupiter.api.DisplayName;
@@ -46,16 +45,9 @@ class CallbackLoadBenchmark {
     @Test
     @DisplayName("Benchmark: people completing help requests concurrently through POST /wechat")
     void load() throws Exception {
-        try (TestRedis redis = TestRedis.start()) {
-            Vertx vertx = Vertx.vertx();
-            FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, "wxbench00000001", "bench-secret");
-            Await.result(platform.listen(0));
-            try (RunningCareLine careline = RunningCareLine.start(Map.of(
-                    "CARELINE_REDIS_URL", redis.url(),
-                    "CARELINE_WECHAT_APP_ID", "wxbench00000001",
-                    "CARELINE_WECHAT_SECRET", "bench-secret",
-                    "CARELINE_WECHAT_TOKEN", TOKEN,
-                    "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()))) {
+        Vertx vertx = Vertx.vertx();
+        try (TestAccount account = TestAccount.start("wxbench00000001", TOKEN)) {
+            try (RunningCareLine careline = account.startCareLine(Map.of())) {
                 WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
                         new PoolOptions().setHttp1MaxSize(CONCURRENCY));
                 // Warm-up: JIT, connections, Lua script cache.
@@ -73,9 +65,9 @@ class CallbackLoadBenchmark {
                 Files.writeString(Path.of("target/benchmark-callback.txt"), report);
                 assertThat(r.errors.get()).isZero();
                 assertThat(r.cases.get()).isEqualTo(USERS);
-            } finally {
-                Await.result(vertx.close());
             }
+        } finally {
+            Await.result(vertx.close());
         }
     }
 

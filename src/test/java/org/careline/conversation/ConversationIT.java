@@ -1,15 +1,12 @@
 package org.careline.conversation;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import org.careline.redis.RedisKeys;
-import org.careline.sandbox.FakeWeChatPlatform;
 import org.careline.testing.Await;
 import org.careline.testing.RunningCareLine;
-import org.careline.testing.TestRedis;
+import org.careline.testing.TestAccount;
 import org.careline.testing.WeChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,13 +36,10 @@ class ConversationIT {
 
     static final String TOKEN = "conversation-it-token";
     static final String APP_ID = "wxconversationit";
-    static final String SECRET = "conversation-it-secret";
     static final String ADMIN_TOKEN = "admin-it-token-0123456789";
     static final AtomicLong MSG_IDS = new AtomicLong(8_000_000_000L);
 
-    static TestRedis redis;
-    static Vertx vertx;
-    static FakeWeChatPlatform platform;
+    static TestAccount account;
     static RedisAPI api;
 
     RunningCareLine careline;
@@ -80,20 +73,14 @@ class ConversationIT {
 
     @BeforeAll
     static void startShared() {
-        redis = TestRedis.start();
-        vertx = Vertx.vertx();
-        platform = new FakeWeChatPlatform(vertx, APP_ID, SECRET);
-        Await.result(platform.listen(0));
-        api = RedisAPI.api(Redis.createClient(vertx, redis.url()));
+        account = TestAccount.start(APP_ID, TOKEN);
+        api = account.redis();
     }
 
     @AfterAll
     static void stopShared() {
-        if (vertx != null) {
-            Await.result(vertx.close());
-        }
-        if (redis != null) {
-            redis.close();
+        if (account != null) {
+            account.close();
         }
     }
 
@@ -111,15 +98,9 @@ class ConversationIT {
     }
 
     RunningCareLine startCareLine() {
-        Map<String, String> env = new HashMap<>();
-        env.put("CARELINE_REDIS_URL", redis.url());
-        env.put("CARELINE_WECHAT_APP_ID", APP_ID);
-        env.put("CARELINE_WECHAT_SECRET", SECRET);
-        env.put("CARELINE_WECHAT_TOKEN", TOKEN);
-        env.put("CARELINE_ADMIN_TOKEN", ADMIN_TOKEN);
-        env.put("CARELINE_CONVERSATION_FLOWS_DIR", flowsDir.toString());
-        env.put("CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port());
-        RunningCareLine c = RunningCareLine.start(env, clock);
+        RunningCareLine c = account.startCareLine(Map.of(
+                "CARELINE_ADMIN_TOKEN", ADMIN_TOKEN,
+                "CARELINE_CONVERSATION_FLOWS_DIR", flowsDir.toString()), clock);
         wechat = new WeChatClient(c.publicUrl(), TOKEN, null);
         return c;
     }

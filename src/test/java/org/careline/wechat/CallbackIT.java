@@ -1,13 +1,11 @@
 package org.careline.wechat;
 
-import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import org.careline.redis.RedisKeys;
 import org.careline.sandbox.FakeWeChatPlatform;
 import org.careline.testing.Await;
 import org.careline.testing.RunningCareLine;
-import org.careline.testing.TestRedis;
+import org.careline.testing.TestAccount;
 import org.careline.testing.WeChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,11 +30,9 @@ class CallbackIT {
 
     static final String TOKEN = "callback-it-token";
     static final String APP_ID = "wxcallbackit0001";
-    static final String SECRET = "callback-it-secret";
     static final AtomicLong MSG_IDS = new AtomicLong(7_000_000_000L);
 
-    static TestRedis redis;
-    static Vertx vertx;
+    static TestAccount account;
     static FakeWeChatPlatform platform;
     static RunningCareLine careline;
     static WeChatClient wechat;
@@ -44,19 +40,11 @@ class CallbackIT {
 
     @BeforeAll
     static void start() {
-        redis = TestRedis.start();
-        vertx = Vertx.vertx();
-        platform = new FakeWeChatPlatform(vertx, APP_ID, SECRET);
-        Await.result(platform.listen(0));
-        careline = RunningCareLine.start(Map.of(
-                "CARELINE_REDIS_URL", redis.url(),
-                "CARELINE_WECHAT_APP_ID", APP_ID,
-                "CARELINE_WECHAT_SECRET", SECRET,
-                "CARELINE_WECHAT_TOKEN", TOKEN,
-                "CARELINE_ADMIN_TOKEN", "callback-it-admin",
-                "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()));
+        account = TestAccount.start(APP_ID, TOKEN);
+        platform = account.platform();
+        api = account.redis();
+        careline = account.startCareLine(Map.of("CARELINE_ADMIN_TOKEN", "callback-it-admin"));
         wechat = new WeChatClient(careline.publicUrl(), TOKEN, null);
-        api = RedisAPI.api(Redis.createClient(vertx, redis.url()));
     }
 
     @AfterAll
@@ -64,11 +52,8 @@ class CallbackIT {
         if (careline != null) {
             careline.close();
         }
-        if (vertx != null) {
-            Await.result(vertx.close());
-        }
-        if (redis != null) {
-            redis.close();
+        if (account != null) {
+            account.close();
         }
     }
 
@@ -249,13 +234,7 @@ class CallbackIT {
     @DisplayName("Past the reply budget the answer is 'success' and the text arrives through the customer-service API")
     void slowStepFallsBackToCustomerService() {
         // A second instance on the same Redis with a tiny reply budget: every step overruns it.
-        try (RunningCareLine slow = RunningCareLine.start(Map.of(
-                "CARELINE_REDIS_URL", redis.url(),
-                "CARELINE_WECHAT_APP_ID", APP_ID,
-                "CARELINE_WECHAT_SECRET", SECRET,
-                "CARELINE_WECHAT_TOKEN", TOKEN,
-                "CARELINE_WECHAT_REPLY_BUDGET", "1ms",
-                "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()))) {
+        try (RunningCareLine slow = account.startCareLine(Map.of("CARELINE_WECHAT_REPLY_BUDGET", "1ms"))) {
             WeChatClient client = new WeChatClient(slow.publicUrl(), TOKEN, null);
             String openid = openid();
             String xml = WeChatClient.follow(openid);

@@ -1,11 +1,8 @@
 package org.careline.wechat;
 
-import io.vertx.core.Vertx;
-import org.careline.sandbox.FakeWeChatPlatform;
-import org.careline.testing.Await;
 import org.careline.testing.NodeWeChatCrypto;
 import org.careline.testing.RunningCareLine;
-import org.careline.testing.TestRedis;
+import org.careline.testing.TestAccount;
 import org.careline.testing.WeChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,24 +23,15 @@ class CallbackSafeModeIT {
     static final String KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
     static final String PREVIOUS_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut";
 
-    static TestRedis redis;
-    static Vertx vertx;
+    static TestAccount account;
     static RunningCareLine careline;
 
     @BeforeAll
     static void start() {
-        redis = TestRedis.start();
-        vertx = Vertx.vertx();
-        FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, APP_ID, "safe-secret");
-        Await.result(platform.listen(0));
-        careline = RunningCareLine.start(Map.of(
-                "CARELINE_REDIS_URL", redis.url(),
-                "CARELINE_WECHAT_APP_ID", APP_ID,
-                "CARELINE_WECHAT_SECRET", "safe-secret",
-                "CARELINE_WECHAT_TOKEN", TOKEN,
+        account = TestAccount.start(APP_ID, TOKEN);
+        careline = account.startCareLine(Map.of(
                 "CARELINE_WECHAT_AES_KEY", KEY,
-                "CARELINE_WECHAT_PREVIOUS_AES_KEY", PREVIOUS_KEY,
-                "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()));
+                "CARELINE_WECHAT_PREVIOUS_AES_KEY", PREVIOUS_KEY));
     }
 
     @AfterAll
@@ -51,11 +39,8 @@ class CallbackSafeModeIT {
         if (careline != null) {
             careline.close();
         }
-        if (vertx != null) {
-            Await.result(vertx.close());
-        }
-        if (redis != null) {
-            redis.close();
+        if (account != null) {
+            account.close();
         }
     }
 
