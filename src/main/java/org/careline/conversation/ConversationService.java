@@ -2,6 +2,7 @@ package org.careline.conversation;
 
 import io.vertx.core.Future;
 import org.careline.cases.CaseEvent;
+import org.careline.cases.CasePayload;
 import org.careline.cases.CaseRecord;
 import org.careline.cases.CaseStatus;
 import org.careline.flow.ConversationState;
@@ -240,7 +241,7 @@ public final class ConversationService {
         changes.command(key, "SET", key, Json.write(record));
         changes.command(RedisKeys.userCases(openid),
                 "ZADD", RedisKeys.userCases(openid), Long.toString(now.toEpochMilli()), caseId);
-        outbox(changes, openid, eventType, CasePayload.of(record), now);
+        outbox(changes, openid, eventType, CasePayload.of(record, settings.zone()), now);
     }
 
     private static void outbox(ConversationStore.Changes changes, String openid, String type,

@@ -165,8 +165,25 @@ class ConversationIT {
 
         Response events = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
         assertThat(events.size()).isEqualTo(1);
-        String event = events.get(0).get(1).toString();
-        assertThat(event).contains("case.created").contains(caseId);
+        Response fields = events.get(0).get(1);
+        JsonObject event = null;
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+            if ("event".equals(fields.get(i).toString())) {
+                event = new JsonObject(fields.get(i + 1).toString());
+            }
+        }
+        assertThat(event).isNotNull();
+        assertThat(event.getString("type")).isEqualTo("case.created");
+        assertThat(event.getString("id")).isNotBlank();
+        JsonObject data = event.getJsonObject("data");
+        assertThat(data.getString("caseId")).isEqualTo(caseId);
+        assertThat(data.getJsonObject("reporter").getString("phone")).isEqualTo("13812345678");
+        assertThat(data.getJsonObject("consent").getString("answer")).isEqualTo("agree");
+        assertThat(data.getJsonObject("consent").getString("at")).isNotBlank();
+        assertThat(data.getString("referral")).contains("救助保护中心");
+        assertThat(data.getJsonObject("nextStep").getString("due")).isNotBlank();
+        assertThat(data.getString("need")).isEqualTo("living");
+        assertThat(data.encode()).doesNotContain(openid);
         assertThat(Await.result(api.sismember(RedisKeys.outboxIndex(), openid)).toInteger()).isEqualTo(1);
     }
 

@@ -1,0 +1,153 @@
+package org.careline.cases;
+
+import org.careline.privacy.Redaction;
+
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The data of a {@code case.created} / {@code change.reported} event: what a caseworker needs to pick a
+ * case up without asking again (DESIGN §6). Field names are those the flows collect
+ * ({@code conversation-flows/help-request.yaml}, {@code report-change.yaml}); everything collected also
+ * travels unchanged under {@code fields}. The phone goes in full (a caseworker must call it); an ID number
+ * only masked.
+ */
+public final class CasePayload {
+
+    /** 急难型 assistance is decided within 3 days; 支出型 within 10 working days (临时救助 rules). */
+    static final int SUDDEN_DAYS = 3;
+    static final int ONGOING_WORKING_DAYS = 10;
+
+    private CasePayload() {
+    }
+
+    public static Map<String, Object> of(CaseRecord c, ZoneId zone) {
+        Map<String, String> f = c.fields() == null ? Map.of() : c.fields();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("caseId", c.caseId());
+        data.put("kind", c.kind());
+        data.put("status", c.status().name());
+        data.put("createdAt", c.createdAt().toString());
+        data.put("openidHash", Redaction.openid(c.openid()));
+
+        Map<String, Object> reporter = new LinkedHashMap<>();
+        reporter.put("name", f.get("reporter_name"));
+        reporter.put("relation", f.get("reporter_relation"));
+        reporter.put("relationLabel", f.get("reporter_relation_label"));
+        reporter.put("phone", f.get("phone"));
+        data.put("reporter", reporter);
+
+        Map<String, Object> child = new LinkedHashMap<>();
+        child.put("name", f.get("child_name"));
+        child.put("age", f.get("child_age"));
+        child.put("ageLabel", f.get("child_age_label"));
+        if (f.get("child_id_number") != null) {
+            child.put("idNumber", Redaction.idNumber(f.get("child_id_number")));
+        }
+        child.put("town", f.get("home_town"));
+        child.put("community", f.get("home_community"));
+        child.put("residence", f.get("residence"));
+        child.put("residenceLabel", f.get("residence_label"));
+        data.put("child", child);
+
+        data.put("need", f.get("need"));
+        data.put("needLabel", f.get("need_label"));
+        data.put("urgency", f.get("urgency"));
+        data.put("description", f.get("description"));
+        data.put("attachments", attachments(f));
+        data.put("policeReport", Map.of("made", "yes".equals(f.get("police_reported")),
+                "at", f.getOrDefault("police_reported_at", "")));
+        data.put("consent", Map.of(
+                "answer", f.getOrDefault("consent", ""),
+                "version", f.getOrDefault("consent_version", ""),
+                "at", f.getOrDefault("consent_at", "")));
+        data.put("referral", f.get("referral"));
+        data.put("nextStep", nextStep(c, f, zone));
+        data.put("summary", summary(f));
+        data.put("transcript", "/console/conversations/" + Redaction.openid(c.openid()));
+
+        Map<String, String> fields = new LinkedHashMap<>(f);
+        fields.replaceAll((k, v) -> k.contains("id_number") ? Redaction.idNumber(v) : v);
+        data.put("fields", fields);
+        return data;
+    }
+
+    /** Media ids as WeChat gave them (temporary, 3 days: the back office must fetch what it keeps). */
+    static List<Map<String, String>> attachments(Map<String, String> f) {
+        List<Map<String, String>> out = new ArrayList<>();
+        f.forEach((name, value) -> {
+            if (!name.endsWith("_media") || value == null || value.isBlank()) {
+                return;
+            }
+            for (String tagged : value.split(",")) {
+                int colon = tagged.indexOf(':');
+                if (colon > 0) {
+                    out.add(Map.of("type", tagged.substring(0, colon), "mediaId", tagged.substring(colon + 1),
+                            "field", name.substring(0, name.length() - "_media".length())));
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Who acts next and by when, so the case lands in the right queue with a deadline. */
+    static Map<String, String> nextStep(CaseRecord c, Map<String, String> f, ZoneId zone) {
+        LocalDate today = c.createdAt().atZone(zone).toLocalDate();
+        if (f.get("referral") != null) {
+            return Map.of("action", "转介：协助向" + f.get("referral") + "申请", "due",
+                    addWorkingDays(today, ONGOING_WORKING_DAYS).toString());
+        }
+        if ("sudden".equals(f.get("urgency"))) {
+            return Map.of("action", "电话核实，急难型临时救助先行", "due", today.plusDays(SUDDEN_DAYS).toString());
+        }
+        if ("help-request".equals(c.kind())) {
+            return Map.of("action", "电话核实，列出所缺材料", "due", addWorkingDays(today, ONGOING_WORKING_DAYS).toString());
+        }
+        return Map.of("action", "更新儿童档案和帮扶台账", "due", addWorkingDays(today, 5).toString());
+    }
+
+    /**
+     * Weekends only: the holiday calendar with 调休 comes with the visit reminders; until then a due date
+     * may fall on a public holiday and is at worst early.
+     */
+    static LocalDate addWorkingDays(LocalDate from, int days) {
+        LocalDate d = from;
+        int added = 0;
+        while (added < days) {
+            d = d.plusDays(1);
+            if (d.getDayOfWeek() != DayOfWeek.SATURDAY && d.getDayOfWeek() != DayOfWeek.SUNDAY) {
+                added++;
+            }
+        }
+        return d;
+    }
+
+    /** One line a caseworker reads in a list: who, what, where. */
+    static String summary(Map<String, String> f) {
+        List<String> parts = new ArrayList<>();
+        if (f.get("reporter_relation_label") != null) {
+            parts.add(f.get("reporter_relation_label") + "求助");
+        }
+        if (f.get("child_age_label") != null) {
+            parts.add("孩子" + f.get("child_age_label"));
+        }
+        if (f.get("need_label") != null) {
+            parts.add(f.get("need_label"));
+        }
+        if (f.get("what_changed_label") != null) {
+            parts.add("变化：" + f.get("what_changed_label"));
+        }
+        if (f.get("urgency_label") != null) {
+            parts.add(f.get("urgency_label"));
+        }
+        if (f.get("home_town") != null) {
+            parts.add(f.get("home_town") + (f.get("home_community") == null ? "" : f.get("home_community")));
+        }
+        return String.join("；", parts);
+    }
+}
