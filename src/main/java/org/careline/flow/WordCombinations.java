@@ -48,7 +48,7 @@ record WordCombinations(Map<String, List<String>> groups, List<Combination> comb
     List<String> clauses(String text) {
         List<String> out = new ArrayList<>();
         for (String clause : CLAUSE_BREAK.split(TextNormalizer.normalize(text))) {
-            String c = clause;
+            String c = TextNormalizer.fixTypos(clause);
             for (String e : exceptions) {
                 c = c.replace(e, BLANK);
             }
