@@ -14,21 +14,21 @@ record Common(String file, List<GlobalIntent> globals, Map<String, String> texts
     /**
      * A word list that works at any point. {@code flow} (and optional {@code node}) is where it leads;
      * {@code cancel} and {@code back} have none. {@code exact}: the whole message must be one of the words
-     * (so "帮助" the command is not mistaken in "我想申请帮助"); otherwise any word inside the message counts.
+     * (so "帮助" the command is not mistaken in "我想申请帮助"); otherwise any word inside the message counts,
+     * and so does any of the {@code combinations} (a child word with a harm word in one clause).
      * {@code duringEscalation}: also heard while staff have the chat (danger words only).
      */
-    record GlobalIntent(String name, boolean exact, List<String> words, FlowNode.Ref flow, FlowNode.Ref node,
-                        boolean duringEscalation, int line) {
+    record GlobalIntent(String name, boolean exact, List<String> words, WordCombinations combinations,
+                        FlowNode.Ref flow, FlowNode.Ref node, boolean duringEscalation, int line) {
 
-        /** {@code compacted}: the message through {@link TextNormalizer#compact}. */
-        boolean matches(String compacted) {
-            for (String w : words) {
-                String word = TextNormalizer.compact(w);
-                if (!word.isEmpty() && (exact ? compacted.equals(word) : compacted.contains(word))) {
-                    return true;
-                }
+        /** {@code text}: the message as written. */
+        boolean matches(String text) {
+            if (exact) {
+                String compacted = TextNormalizer.compact(text);
+                return !compacted.isEmpty() && words.stream().map(TextNormalizer::compact).anyMatch(compacted::equals);
             }
-            return false;
+            List<String> clauses = combinations.clauses(text);
+            return WordCombinations.containsAny(String.join("", clauses), words) || combinations.anyHolds(clauses);
         }
     }
 

@@ -121,8 +121,7 @@ public final class FlowEngine {
         if (text == null) {
             return Optional.empty();
         }
-        String s = TextNormalizer.compact(text);
-        return flows.common().globals().stream().filter(g -> g.matches(s)).findFirst();
+        return flows.common().globals().stream().filter(g -> g.matches(text)).findFirst();
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.careline.flow;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,9 @@ final class FlowReader {
             "retry", "tries", "pattern", "skip_if_known", "level", "route", "fallback", "next", "branch", "flow",
             "call", "end", "handoff");
     private static final Set<String> OPTION_KEYS = Set.of("value", "label", "words", "next", "flow");
+    private static final Set<String> GLOBAL_KEYS = Set.of("intent", "flow", "node", "match", "words",
+            "during_escalation", "groups", "together", "not");
+    private static final Set<String> TARGET_KEYS = Set.of("words", "presets", "groups", "together", "not");
     private static final int DEFAULT_TRIES = 3;
 
     private final String file;
@@ -283,17 +288,19 @@ final class FlowReader {
     Common common(YamlNode root) {
         List<Common.GlobalIntent> globals = new ArrayList<>();
         for (YamlNode g : root.get("globals").map(YamlNode::items).orElse(List.of())) {
+            unknownKeys(g, GLOBAL_KEYS);
             String name = scalar(g, "intent");
             List<String> words = g.get("words").map(w -> w.items().stream().map(YamlNode::text).toList()).orElse(List.of());
-            if (name == null || words.isEmpty()) {
-                error(g.line(), "a global intent needs 'intent:' and 'words:'");
+            WordCombinations combinations = combinations(g);
+            if (name == null || words.isEmpty() && combinations.combinations().isEmpty()) {
+                error(g.line(), "a global intent needs 'intent:' and 'words:' (or 'together:')");
                 continue;
             }
             Ref flow = ref(g, "flow");
             if (flow == null && !name.equals("cancel") && !name.equals("back")) {
                 error(g.line(), "global intent '" + name + "' needs 'flow:' (only cancel and back have none)");
             }
-            globals.add(new Common.GlobalIntent(name, "exact".equals(scalar(g, "match")), words, flow, ref(g, "node"),
+            globals.add(new Common.GlobalIntent(name, "exact".equals(scalar(g, "match")), words, combinations, flow, ref(g, "node"),
                     flag(g, "during_escalation"), g.line()));
         }
         Map<String, String> texts = new LinkedHashMap<>();
@@ -339,6 +346,7 @@ final class FlowReader {
                 threshold = Integer.parseInt(e.value().text());
                 continue;
             }
+            unknownKeys(e.value(), TARGET_KEYS);
             Map<String, Map<String, Map<String, Integer>>> presets = new LinkedHashMap<>();
             e.value().get("presets").ifPresent(p -> p.entries().forEach(field -> {
                 Map<String, Map<String, Integer>> byValue = new LinkedHashMap<>();
@@ -346,9 +354,75 @@ final class FlowReader {
                 presets.put(field.key(), byValue);
             }));
             targets.add(new RoutingTable.Target(new Ref(e.key(), e.line()),
-                    e.value().get("words").map(this::weights).orElse(Map.of()), presets));
+                    e.value().get("words").map(this::weights).orElse(Map.of()), combinations(e.value()), presets));
         }
         return new RoutingTable(List.copyOf(targets), threshold);
+    }
+
+    private void unknownKeys(YamlNode n, Set<String> known) {
+        for (YamlNode.Entry e : n.entries()) {
+            if (!known.contains(e.key())) {
+                error(e.line(), "unknown key '" + e.key() + "' (expected one of " + sorted(known) + ")");
+            }
+        }
+    }
+
+    /**
+     * {@code groups:} (name → words), {@code together:} ("child + harm", with a weight in menu.yaml) and
+     * {@code not:} (phrases set aside). Every group named in {@code together} must exist and every group
+     * must be used, so a typo in either place cannot silently switch a danger rule off.
+     */
+    private WordCombinations combinations(YamlNode n) {
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        Map<String, Integer> groupLines = new LinkedHashMap<>();
+        n.get("groups").ifPresent(g -> {
+            if (!g.isMap()) {
+                error(g.line(), "'groups:' names word lists, e.g. child: [孩子, 娃]");
+                return;
+            }
+            for (YamlNode.Entry e : g.entries()) {
+                List<String> words = e.value().items().stream().map(YamlNode::text)
+                        .filter(w -> w != null && !TextNormalizer.compact(w).isEmpty()).toList();
+                if (words.isEmpty()) {
+                    error(e.line(), "group '" + e.key() + "' has no words");
+                }
+                groups.put(e.key(), words);
+                groupLines.put(e.key(), e.line());
+            }
+        });
+        List<WordCombinations.Combination> combinations = new ArrayList<>();
+        Set<String> used = new HashSet<>();
+        n.entry("together").ifPresent(t -> {
+            Map<String, Integer> weighted = weights(t.value());
+            if (weighted.isEmpty()) {
+                error(t.line(), "'together:' lists group names joined with +, e.g. [child + harm]");
+            }
+            weighted.forEach((spec, weight) -> {
+                List<String> names = Arrays.stream(spec.split("\\+")).map(String::strip).toList();
+                if (names.size() < 2 || names.stream().anyMatch(String::isEmpty)) {
+                    error(t.line(), "together '" + spec + "' needs at least two group names joined with +");
+                    return;
+                }
+                for (String name : names) {
+                    if (!groups.containsKey(name)) {
+                        error(t.line(), "together '" + spec + "' names unknown group '" + name + "' (groups: "
+                                + String.join(", ", groups.keySet()) + ")");
+                    }
+                }
+                used.addAll(names);
+                combinations.add(new WordCombinations.Combination(names, weight, t.line()));
+            });
+        });
+        groupLines.forEach((name, line) -> {
+            if (!used.contains(name)) {
+                error(line, "group '" + name + "' is not used in 'together:'");
+            }
+        });
+        List<String> exceptions = n.get("not").map(x -> x.items().stream().map(YamlNode::text)
+                .filter(w -> w != null && !w.isBlank()).toList()).orElse(List.of());
+        n.get("not").filter(x -> !x.isList() && !x.isScalar())
+                .ifPresent(x -> error(x.line(), "'not:' is a list of phrases, e.g. [打电话, 打工]"));
+        return new WordCombinations(groups, combinations, exceptions);
     }
 
     /** {@code {没钱: 3, 困难: 2}} or a plain list (weight 1 each). */

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * Understands a free-text message by meaning, from the weighted words in menu.yaml's {@code intents:}.
- * Each target flow scores the weights of its words found in the message plus, per preset field, the best
- * preset value's weight; the best flow wins if it reaches the threshold (ties go to the one listed first:
+ * Each target flow scores the weights of its words found in the message, plus its word combinations found
+ * in one clause ({@link WordCombinations}), plus, per preset field, the best preset value's weight; the best flow wins if it reaches the threshold (ties go to the one listed first:
  * help-request, because a missed request for help costs more than a misplaced one).
  */
 public final class IntentRouter {
@@ -28,18 +28,19 @@ public final class IntentRouter {
      * of common.yaml that lead to a flow (danger → urgent, 人工 → talk-to-staff, 菜单 → menu), then meaning.
      */
     public Route route(String text) {
-        String s = TextNormalizer.compact(text);
-        if (s.isEmpty()) {
+        if (TextNormalizer.compact(text).isEmpty()) {
             return Route.none();
         }
         for (Common.GlobalIntent g : globals) {
-            if (g.flow() != null && g.matches(s)) {
+            if (g.flow() != null && g.matches(text)) {
                 return new Route(g.flow().target(), Map.of(), GLOBAL_SCORE);
             }
         }
         Route best = Route.none();
         for (RoutingTable.Target t : table.targets()) {
-            int score = score(s, t.words());
+            List<String> clauses = t.combinations().clauses(text);
+            String s = String.join("", clauses);
+            int score = score(s, t.words()) + t.combinations().score(clauses);
             Map<String, String> presets = new LinkedHashMap<>();
             for (var field : t.presets().entrySet()) {
                 String bestValue = null;

@@ -11,7 +11,7 @@ import java.util.Map;
 record RoutingTable(List<Target> targets, int threshold) {
 
     /** {@code presets}: field → value → words with weights. */
-    record Target(FlowNode.Ref flow, Map<String, Integer> words,
+    record Target(FlowNode.Ref flow, Map<String, Integer> words, WordCombinations combinations,
                   Map<String, Map<String, Map<String, Integer>>> presets) {}
 
     static RoutingTable empty() {

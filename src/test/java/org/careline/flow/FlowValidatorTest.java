@@ -300,4 +300,56 @@ class FlowValidatorTest {
                     end: true
                 """)).containsExactly(dir.resolve("common.yaml") + ":9: missing text: texts.timeout");
     }
+
+    private static final String FINE_FLOW = """
+            flow: broken
+            title: 好
+            nodes:
+              - id: a
+                say: 好
+                end: true
+            """;
+
+    private String danger(String combinationLines) {
+        return COMMON.replace("globals:\n", "globals:\n  - intent: danger\n    flow: menu\n" + combinationLines);
+    }
+
+    @Test
+    @DisplayName("a word combination naming a group that does not exist, so the rule could never hold")
+    void unknownGroup() throws IOException {
+        write("common.yaml", danger("""
+                    groups:
+                      child: [孩子]
+                      harm: [打]
+                    together: [child + hurt, child + harm]
+                """));
+        assertThat(errors(FINE_FLOW)).containsExactly(dir.resolve("common.yaml")
+                + ":7: together 'child + hurt' names unknown group 'hurt' (groups: child, harm)");
+    }
+
+    @Test
+    @DisplayName("a group no combination uses, a group without words, and a combination of one group")
+    void unusedEmptyAndSingleGroups() throws IOException {
+        write("common.yaml", danger("""
+                    groups:
+                      child: [孩子]
+                      harm: []
+                      missing: [走丢]
+                    together: [child + harm, child]
+                """));
+        assertThat(errors(FINE_FLOW)).containsExactlyInAnyOrder(
+                dir.resolve("common.yaml") + ":6: group 'harm' has no words",
+                dir.resolve("common.yaml") + ":7: group 'missing' is not used in 'together:'",
+                dir.resolve("common.yaml") + ":8: together 'child' needs at least two group names joined with +");
+    }
+
+    @Test
+    @DisplayName("a misspelt key in a global intent, e.g. togeter:")
+    void unknownGlobalKey() throws IOException {
+        write("common.yaml", danger("""
+                    words: [虐待]
+                    togeter: [child + harm]
+                """));
+        assertThat(errors(FINE_FLOW)).anyMatch(e -> e.startsWith(dir.resolve("common.yaml") + ":5: unknown key 'togeter'"));
+    }
 }

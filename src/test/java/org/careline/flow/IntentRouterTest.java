@@ -68,6 +68,44 @@ class IntentRouterTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} -> {1} {2}")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            孩子他爸打工回来又把孩子打了 | urgent | -
+            娃在公园走丢了 | urgent | -
+            我孙子两天没回家了 | urgent | -
+            有人把娃扔在车站 | urgent | -
+            老公喝了酒又动手了 | urgent | -
+            闺女被网友约出去了，说是单独见面 | urgent | -
+            家里没有电脑，孩子上不了网课 | help-request | need=schooling
+            孩子的医药废交不起 | help-request | need=medical
+            孩子户口迁到城里了 | report-change | -
+            上个月交的材料有结果了吗 | case-status | -
+            补助申请一直没下文 | case-status | -
+            """)
+    @DisplayName("reads combinations: a child with harm, a need with an ask, a change with a topic, an application with progress")
+    void combinations(String text, String flow, String preset) {
+        routes(text, flow, preset);
+    }
+
+    @ParameterizedTest(name = "{0} is no danger")
+    @CsvSource(delimiter = '|', textBlock = """
+            我给孩子打了电话
+            孩子打疫苗要花钱吗
+            孩子在家打游戏不写作业
+            孩子晚上踢被子感冒了
+            孩子要动手术，家里没钱
+            孩子他爸联系不上了，我一个人带孩子
+            孩子妈妈跑了，孩子是奶奶带大的
+            给孩子收拾书包准备开学
+            孩子最近老把自己关在屋里不说话
+            孩子打工的爸爸寄钱回来了
+            孩子上户口要去派出所开证明吗
+            """)
+    @DisplayName("ordinary messages with 打, 关, 踢 or a parent's news raise no danger alarm")
+    void noFalseAlarm(String text) {
+        assertThat(ROUTER.route(text).flow()).as(text).isNotEqualTo("urgent");
+    }
+
     @ParameterizedTest(name = "{0} -> nothing")
     @CsvSource(delimiter = '|', textBlock = """
             你好

@@ -67,6 +67,10 @@ class RoutingAccuracyTest {
         // Rows alternate between a tuning half (even rows) and a held-out half (odd rows): word lists may be
         // improved by looking at tuning misses only, and the held-out figure shows how well that generalises.
         int[] heldOut = new int[2];
+        // A false danger alarm (an ordinary message sent to urgent) starts a police-report procedure: counted
+        // on both halves, listed only for the tuning half.
+        int[] falseAlarms = new int[2];
+        List<String> alarms = new ArrayList<>();
         int index = 0;
         for (Labelled row : rows) {
             boolean held = index++ % 2 == 1;
@@ -86,6 +90,12 @@ class RoutingAccuracyTest {
             } else if (!held) {
                 misses.add(row.flow() + " <- " + got + " : " + row.message());
             }
+            if (got.equals("urgent") && !row.flow().equals("urgent")) {
+                falseAlarms[held ? 1 : 0]++;
+                if (!held) {
+                    alarms.add(row.flow() + " : " + row.message());
+                }
+            }
             if (!row.need().isEmpty() && got.equals("help-request")) {
                 needAsked++;
                 String need = s.fields() == null ? null : s.fields().get("need");
@@ -101,6 +111,9 @@ class RoutingAccuracyTest {
                 100.0 * heldOut[0] / heldOut[1]));
         perFlow.forEach((flow, t) -> report.append(String.format("  %-14s %3d/%3d%n", flow, t[0], t[1])));
         report.append(String.format("need preset right: %d/%d%n", needRight, needAsked));
+        report.append(String.format("false danger alarms: tuning half %d, held-out half %d%n", falseAlarms[0],
+                falseAlarms[1]));
+        alarms.forEach(a -> report.append("  false alarm: ").append(a).append('\n'));
         report.append("misses in the tuning half (held-out misses are not listed):\n");
         misses.forEach(m -> report.append("  miss: ").append(m).append('\n'));
         System.out.println(report);
