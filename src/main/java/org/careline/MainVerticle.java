@@ -43,7 +43,10 @@ public final class MainVerticle extends VerticleBase {
                     }
                     adminHttp = new AdminHttpVerticle(services, extra);
                     return vertx.deployVerticle(adminHttp);
-                });
+                })
+                // A failed start (a port taken, say) must not leave the embedded redis-server running.
+                .recover(e -> services == null ? Future.failedFuture(e)
+                        : services.close().transform(v -> Future.failedFuture(e)));
     }
 
     @Override

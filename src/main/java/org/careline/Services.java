@@ -101,6 +101,19 @@ public final class Services {
                 })
                 : Future.succeededFuture(null);
         return redis.compose(server -> {
+            Future<Services> started = build(vertx, config, identity, server, flows, clock);
+            return started.recover(e -> server == null ? Future.failedFuture(e)
+                    : vertx.executeBlocking(() -> {
+                        server.close();
+                        return null;
+                    }).transform(v -> Future.failedFuture(e)));
+        });
+    }
+
+    private static Future<Services> build(Vertx vertx, AppConfig config, WeChatIdentity identity,
+                                          RedisServerProcess server, Flows flows, Clock clock) {
+        AppConfig.WeChat w = config.wechat();
+        return Future.<Services>succeededFuture(null).compose(nothing -> {
             if (!w.sandbox()) {
                 return Future.succeededFuture(new Services(vertx, config, identity, server, null, flows, clock));
             }
@@ -112,7 +125,8 @@ public final class Services {
                         log.warn("sandbox menu not published: {}", e.getMessage());
                         return Future.succeededFuture(s);
                     }));
-        }).compose(s -> s.redis.ping(java.util.List.of()).map(pong -> s));
+        }).compose(s -> s.redis.ping(java.util.List.of()).map(pong -> s)
+                .recover(e -> s.close().transform(v -> Future.failedFuture(e))));
     }
 
     public static final String SANDBOX_APP_ID = "wxcareline0sandbox";

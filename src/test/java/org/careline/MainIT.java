@@ -69,6 +69,33 @@ class MainIT {
     }
 
     @Test
+    @DisplayName("A start that fails (the internal port is taken) says which port and leaves no redis-server behind")
+    void failedStartCleansUp() throws Exception {
+        Path data = Files.createTempDirectory(Path.of("target"), "failed-start-");
+        int redisPort = RedisServerProcess.freePort();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Process p = launch(Map.of(
+                    "CARELINE_HTTP_PORT", Integer.toString(RedisServerProcess.freePort()),
+                    "CARELINE_ADMIN_PORT", Integer.toString(taken.getLocalPort()),
+                    "CARELINE_REDIS_EMBEDDED_PORT", Integer.toString(redisPort),
+                    "CARELINE_REDIS_DATA_DIR", data.toString()));
+            List<String> out = collect(p);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(1);
+            Await.until(Duration.ofSeconds(5), "failure logged", () -> out.stream().anyMatch(l -> l.contains("failed to start")));
+            assertThat(String.join("\n", out)).contains("internal port (CARELINE_ADMIN_PORT)")
+                    .contains(":" + taken.getLocalPort());
+        }
+        assertThat(Files.exists(data.resolve("redis.pid"))).as("the embedded redis-server was stopped").isFalse();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", redisPort), 500);
+            throw new AssertionError("a redis-server still listens on " + redisPort);
+        } catch (java.io.IOException expected) {
+            // nothing listens: good
+        }
+    }
+
+    @Test
     @DisplayName("With nothing configured it starts in sandbox mode on an embedded Redis that persists across restarts")
     void sandboxWithEmbeddedRedis() throws Exception {
         Path data = Files.createTempDirectory(Path.of("target"), "embedded-");

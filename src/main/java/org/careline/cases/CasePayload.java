@@ -61,7 +61,7 @@ public final class CasePayload {
         data.put("description", f.get("description"));
         data.put("attachments", attachments(f));
         data.put("policeReport", Map.of("made", "yes".equals(f.get("police_reported")),
-                "at", f.getOrDefault("police_reported_at", "")));
+                "answeredAt", f.getOrDefault("police_answered_at", "")));
         data.put("consent", Map.of(
                 "answer", f.getOrDefault("consent", ""),
                 "version", f.getOrDefault("consent_version", ""),

@@ -169,9 +169,8 @@ public final class ConversationService {
                 caseIds.add(c.caseId());
                 events++;
             } else if (effect instanceof Effect.ReportChange c) {
-                String id = c.caseId() == null ? UUID.randomUUID().toString() : c.caseId();
-                openCase(changes, openid, id, "report-change", c.fields(), CaseEvent.CHANGE_REPORTED, now);
-                caseIds.add(id);
+                openCase(changes, openid, c.caseId(), "report-change", c.fields(), CaseEvent.CHANGE_REPORTED, now);
+                caseIds.add(c.caseId());
                 events++;
             } else if (effect instanceof Effect.Escalate e) {
                 Map<String, Object> data = new LinkedHashMap<>();
@@ -217,9 +216,10 @@ public final class ConversationService {
         double score = (urgent ? 0 : 1e13) + now.toEpochMilli();
         Future<Void> saved = before.compose(v -> store.apply(changes));
         if (escalatedNow) {
-            // Severity before arrival order: urgent chats sort ahead of every ordinary one.
+            // Severity before arrival order: urgent chats sort ahead of every ordinary one. LT keeps the
+            // lower score, so a later 人工 never downgrades an urgent chat nor moves it back in the queue.
             saved = saved.compose(v -> store.redis()
-                    .zadd(List.of(RedisKeys.escalationInbox(), Double.toString(score), openid)).mapEmpty());
+                    .zadd(List.of(RedisKeys.escalationInbox(), "LT", Double.toString(score), openid)).mapEmpty());
         }
         if (forgetAfter) {
             saved = saved.compose(v -> store.forget(openid));

@@ -132,7 +132,9 @@ public final class ConversationStore {
     /** Deletes everything kept about a person's conversation (unsubscribe, or a request to delete). */
     public Future<Void> forget(String openid) {
         List<String> keys = new ArrayList<>(List.of(RedisKeys.personalKeys(openid)));
-        return redis.del(keys).mapEmpty();
+        return redis.del(keys)
+                .compose(v -> redis.zrem(List.of(RedisKeys.escalationInbox(), openid)))
+                .mapEmpty();
     }
 
     /** Raw state JSON for the admin view. */

@@ -17,7 +17,10 @@ public sealed interface Effect {
      */
     record OpenCase(String caseId, String kind, Map<String, String> fields) implements Effect {}
 
-    /** A family or director reports a change in a child's situation. */
+    /**
+     * A family or director reports a change in a child's situation. {@code caseId} is the report's own
+     * number (drawn like a case's); {@code fields} carry {@code related_case}, the request it may affect.
+     */
     record ReportChange(String caseId, Map<String, String> fields) implements Effect {}
 
     /** Hand the chat to bureau staff. {@code urgent} for danger (mandatory-report territory). */

@@ -91,6 +91,7 @@ public final class FlowLoader {
             common = new Common(dir.resolve(COMMON).toString(), List.of(), Map.of(), List.of(), List.of(), Map.of(),
                     Map.of(), null, null, null);
         }
+        List<IntentClassifier.Example> examples = IntentExamples.read(dir, digest, errors);
         Regions regions = Regions.load(regionsFile, errors);
         try {
             digest.update(Files.readAllBytes(regionsFile));
@@ -98,7 +99,7 @@ public final class FlowLoader {
             // already reported by Regions.load
         }
         String version = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
-        return new Flows(flows, common, regions, routing == null ? RoutingTable.empty() : routing, version);
+        return new Flows(flows, common, regions, routing == null ? RoutingTable.empty() : routing, examples, version);
     }
 
     private static List<Path> yamlFiles(Path dir, List<String> errors) {

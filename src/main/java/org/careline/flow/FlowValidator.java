@@ -45,6 +45,7 @@ final class FlowValidator {
     List<String> validate() {
         checkCommon();
         checkRouting();
+        checkExamples();
         for (Flow f : flows.all().values()) {
             checkFlow(f);
         }
@@ -54,6 +55,26 @@ final class FlowValidator {
                 .map(i -> i.file() + ":" + i.line() + ": " + i.message())
                 .distinct()
                 .toList();
+    }
+
+    /** Example messages must teach a flow that exists (or {@code none}), and one example one intent. */
+    private void checkExamples() {
+        java.util.Map<String, String> seen = new java.util.HashMap<>();
+        for (IntentClassifier.Example e : flows.examples()) {
+            if (!IntentExamples.NONE.equals(e.intent()) && flows.flow(e.intent()) == null) {
+                error(e.file(), e.line(), "unknown flow '" + e.intent() + "' (an examples file names a flow id or none)");
+            }
+            String key = TextNormalizer.compact(e.text());
+            if (key.isEmpty()) {
+                // Emoji or punctuation only: nothing the bot reads, so nothing to learn or to contradict.
+                continue;
+            }
+            String other = seen.putIfAbsent(key, e.intent());
+            if (other != null && !other.equals(e.intent())) {
+                error(e.file(), e.line(), "example '" + e.text() + "' is also an example of " + other
+                        + ": give each message one meaning");
+            }
+        }
     }
 
     private void error(String file, int line, String message) {

@@ -1,5 +1,6 @@
 package org.careline.flow;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -12,12 +13,17 @@ public final class Flows {
     private final Regions regions;
     private final RoutingTable routing;
     private final String version;
+    private final List<IntentClassifier.Example> examples;
+    private final IntentClassifier classifier;
 
-    Flows(Map<String, Flow> flows, Common common, Regions regions, RoutingTable routing, String version) {
+    Flows(Map<String, Flow> flows, Common common, Regions regions, RoutingTable routing,
+          List<IntentClassifier.Example> examples, String version) {
         this.flows = Map.copyOf(flows);
         this.common = common;
         this.regions = regions;
         this.routing = routing;
+        this.examples = List.copyOf(examples);
+        this.classifier = new IntentClassifier(this.examples);
         this.version = version;
     }
 
@@ -43,7 +49,7 @@ public final class Flows {
      * labelled-set test: {@code FlowLoader.load(Path.of("conversation-flows")).router().route(text)}.
      */
     public IntentRouter router() {
-        return new IntentRouter(routing, common.globals());
+        return new IntentRouter(routing, common.globals(), classifier);
     }
 
     /** Whether {@code flow} has a node {@code node}: the orchestrator and console may check stored states. */
@@ -66,5 +72,9 @@ public final class Flows {
 
     RoutingTable routing() {
         return routing;
+    }
+
+    List<IntentClassifier.Example> examples() {
+        return examples;
     }
 }

@@ -14,18 +14,29 @@ public final class IntentRouter {
 
     /** A global word beats any score: danger words must always win. */
     private static final int GLOBAL_SCORE = 1000;
+    /** Word evidence this strong is trusted over the example model (several sure signs at once). */
+    static final int STRONG_WORDS = 6;
+    /** The example model is followed when it is at least this sure of one intent. */
+    static final double CONFIDENT = 0.5;
+    /** ... and when the message is mostly made of word pairs the examples contain. */
+    static final double FAMILIAR = 0.15;
+    /** The examples alone raise a danger alarm only when very sure; danger words raise it anyway. */
+    static final double URGENT_SURE = 0.9;
 
     private final RoutingTable table;
     private final List<Common.GlobalIntent> globals;
+    private final IntentClassifier classifier;
 
-    IntentRouter(RoutingTable table, List<Common.GlobalIntent> globals) {
+    IntentRouter(RoutingTable table, List<Common.GlobalIntent> globals, IntentClassifier classifier) {
         this.table = table;
         this.globals = globals;
+        this.classifier = classifier;
     }
 
     /**
      * Where the message leads, as the engine would take it with no question open: first the global words
-     * of common.yaml that lead to a flow (danger → urgent, 人工 → talk-to-staff, 菜单 → menu), then meaning.
+     * of common.yaml that lead to a flow (danger → urgent, 人工 → talk-to-staff, 菜单 → menu); then strong
+     * word evidence; then the example model when it is sure; then weaker word evidence; else nowhere.
      */
     public Route route(String text) {
         if (TextNormalizer.compact(text).isEmpty()) {
@@ -36,32 +47,84 @@ public final class IntentRouter {
                 return new Route(g.flow().target(), Map.of(), GLOBAL_SCORE);
             }
         }
-        Route best = Route.none();
+        Route words = Route.none();
         for (RoutingTable.Target t : table.targets()) {
-            List<String> clauses = t.combinations().clauses(text);
-            String s = String.join("", clauses);
-            int score = score(s, t.words()) + t.combinations().score(clauses);
-            Map<String, String> presets = new LinkedHashMap<>();
-            for (var field : t.presets().entrySet()) {
-                String bestValue = null;
-                int bestScore = 0;
-                for (var value : field.getValue().entrySet()) {
-                    int v = score(s, value.getValue());
-                    if (v > bestScore) {
-                        bestScore = v;
-                        bestValue = value.getKey();
-                    }
-                }
-                if (bestValue != null) {
-                    presets.put(field.getKey(), bestValue);
-                    score += bestScore;
-                }
-            }
-            if (score >= table.threshold() && score > best.score()) {
-                best = new Route(t.flow().target(), presets, score);
+            Route r = score(t, text);
+            if (r.score() >= table.threshold() && r.score() > words.score()) {
+                words = r;
             }
         }
-        return best;
+        if (words.found() && words.score() >= STRONG_WORDS) {
+            return words;
+        }
+        if (!classifier.isEmpty() && wordy(text) && classifier.familiarity(text) >= FAMILIAR) {
+            IntentClassifier.Prediction p = classifier.predict(text);
+            String best = p.best();
+            if (URGENT.equals(best)) {
+                // A danger alarm starts a mandatory-report path: read the message again without the
+                // everyday phrases the danger words set aside (打游戏, 打针, 把自己关在屋里 …).
+                p = classifier.predict(withoutEverydayPhrases(text));
+                best = p.best();
+                if (URGENT.equals(best) && p.probability(best) < URGENT_SURE) {
+                    // Not sure enough to raise an alarm on examples alone: the words decide.
+                    return words;
+                }
+            }
+            if (best != null && p.probability(best) >= CONFIDENT) {
+                String chosen = best;
+                int confidence = (int) Math.round(p.probability(best) * 10);
+                if (IntentExamples.NONE.equals(chosen)) {
+                    return Route.none();
+                }
+                return table.targets().stream().filter(t -> t.flow().target().equals(chosen)).findFirst()
+                        .map(t -> new Route(chosen, score(t, text).presets(), confidence))
+                        .orElse(new Route(chosen, Map.of(), confidence));
+            }
+        }
+        return words;
+    }
+
+    /**
+     * The example model reads words, not numbers: a bare "1" or "２" is a menu choice (or nothing), and
+     * a case number alone says nothing about what the person wants.
+     */
+    static boolean wordy(String text) {
+        return TextNormalizer.compact(text).codePoints().filter(Character::isLetter).count() >= 2;
+    }
+
+    private static final String URGENT = "urgent";
+
+    private String withoutEverydayPhrases(String text) {
+        for (Common.GlobalIntent g : globals) {
+            if (g.flow() != null && URGENT.equals(g.flow().target())) {
+                return String.join("，", g.combinations().clauses(text));
+            }
+        }
+        return text;
+    }
+
+    /** The word score of one target flow for the message, with the preset fields its words fill in. */
+    private static Route score(RoutingTable.Target t, String text) {
+        List<String> clauses = t.combinations().clauses(text);
+        String s = String.join("", clauses);
+        int score = score(s, t.words()) + t.combinations().score(clauses);
+        Map<String, String> presets = new LinkedHashMap<>();
+        for (var field : t.presets().entrySet()) {
+            String bestValue = null;
+            int bestScore = 0;
+            for (var value : field.getValue().entrySet()) {
+                int v = score(s, value.getValue());
+                if (v > bestScore) {
+                    bestScore = v;
+                    bestValue = value.getKey();
+                }
+            }
+            if (bestValue != null) {
+                presets.put(field.getKey(), bestValue);
+                score += bestScore;
+            }
+        }
+        return new Route(t.flow().target(), presets, score);
     }
 
     /** Sum of the weights of the words present in the message. */

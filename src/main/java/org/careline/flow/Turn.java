@@ -251,11 +251,18 @@ final class Turn {
                 effects.add(new Effect.OpenCase(caseId, kind, Map.copyOf(fields)));
             }
             case REPORT_CHANGE -> {
-                String caseId = fields.get("case_id");
-                if (caseId == null && ctx.cases() != null && !ctx.cases().isEmpty()) {
-                    caseId = newestCases().get(0).caseId();
+                // A change report is a record of its own; it points at the request it may affect.
+                String related = fields.get("case_id");
+                if (related == null && ctx.cases() != null && !ctx.cases().isEmpty()) {
+                    related = newestCases().get(0).caseId();
                 }
-                effects.add(new Effect.ReportChange(caseId, Map.copyOf(fields)));
+                String changeId = ctx.newCaseId().get();
+                fields.put("change_id", changeId);
+                Map<String, String> reported = new LinkedHashMap<>(fields);
+                if (related != null) {
+                    reported.put("related_case", related);
+                }
+                effects.add(new Effect.ReportChange(changeId, Map.copyOf(reported)));
             }
             case ESCALATE -> {
                 String reason = param(e, "reason", "");
@@ -333,6 +340,8 @@ final class Turn {
             Map<String, String> v = new LinkedHashMap<>();
             v.put("case_id", c.caseId());
             v.put("kind", c.kind());
+            Flow kindFlow = flows.flow(c.kind());
+            v.put("kind_title", kindFlow == null ? c.kind() : kindFlow.title());
             v.put("status", c.status());
             v.put("status_text", c.statusText());
             v.put("updated", c.updatedAt() == null ? "" : LocalDate.ofInstant(c.updatedAt(), ctx.zone()).format(DateTimeFormatter.ISO_LOCAL_DATE));

@@ -41,7 +41,9 @@ public final class AdminHttpVerticle extends VerticleBase {
         return vertx.createHttpServer()
                 .requestHandler(router)
                 .listen(services.config.admin().port(), services.config.admin().host())
-                .onSuccess(s -> server = s);
+                .onSuccess(s -> server = s)
+                .recover(e -> Future.failedFuture(new IllegalStateException("internal port (CARELINE_ADMIN_PORT) "
+                        + services.config.admin().host() + ":" + services.config.admin().port() + ": " + e.getMessage())));
     }
 
     /** Ready means Redis answers: without it no conversation can be loaded or saved. */

@@ -32,7 +32,9 @@ public final class PublicHttpVerticle extends VerticleBase {
         return vertx.createHttpServer()
                 .requestHandler(router)
                 .listen(services.config.http().port(), services.config.http().host())
-                .onSuccess(s -> server = s);
+                .onSuccess(s -> server = s)
+                .recover(e -> Future.failedFuture(new IllegalStateException("public port (CARELINE_HTTP_PORT) "
+                        + services.config.http().host() + ":" + services.config.http().port() + ": " + e.getMessage())));
     }
 
     private void health(RoutingContext ctx) {

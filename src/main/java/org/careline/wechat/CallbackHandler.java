@@ -3,7 +3,6 @@ package org.careline.wechat;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import org.careline.privacy.Redaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +77,14 @@ public final class CallbackHandler {
                 if (response.ended() || response.closed()) {
                     return;
                 }
-                String text = ar.succeeded() ? ar.result() : null;
+                MessageDispatcher.Answer answer = ar.succeeded() ? ar.result()
+                        : new MessageDispatcher.Answer(MessageDispatcher.Answer.Kind.SUCCESS, null);
+                if (answer.kind() == MessageDispatcher.Answer.Kind.RETRY) {
+                    // WeChat has stopped waiting by now; it retries the message.
+                    response.setStatusCode(503).end();
+                    return;
+                }
+                String text = answer.text();
                 if (text == null) {
                     // "success" tells WeChat there is nothing (more) to say; it shows the user nothing.
                     response.putHeader("Content-Type", "text/plain; charset=utf-8").end("success");
@@ -114,9 +120,5 @@ public final class CallbackHandler {
                 ? "-" : ctx.request().remoteAddress().hostAddress(), status, reason);
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(new io.vertx.core.json.JsonObject().put("error", reason).encode());
-    }
-
-    static String who(InboundMessage m) {
-        return Redaction.openid(m.fromUser());
     }
 }

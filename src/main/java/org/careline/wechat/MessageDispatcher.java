@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -41,18 +42,53 @@ public final class MessageDispatcher {
         this.texts = texts;
     }
 
-    /** Completes within the reply budget with the text of a passive reply, or null to answer "success". */
-    public Future<String> dispatch(InboundMessage message) {
-        long deadline = System.currentTimeMillis() + budget.toMillis();
+    /** How the callback answers WeChat. */
+    public record Answer(Kind kind, String text) {
+        public enum Kind {
+            /** A passive XML reply with {@code text}. */
+            PASSIVE,
+            /** "success": nothing (more) to say now. */
+            SUCCESS,
+            /** Not processed; no answer within WeChat's 5 s, so that WeChat retries the message. */
+            RETRY
+        }
+
+        static Answer of(String text) {
+            return text == null ? new Answer(Kind.SUCCESS, null) : new Answer(Kind.PASSIVE, text);
+        }
+    }
+
+    /** WeChat retries a push at about 5, 10 and 15 s; a message younger than this will come again. */
+    static final long RETRIES_STILL_COMING_MS = 11_000;
+    /** Past WeChat's 5-second wait: by then WeChat has given up on this try and will retry. */
+    static final long LET_WECHAT_RETRY_MS = 5_500;
+
+    /**
+     * Completes with the answer for WeChat: within the reply budget a passive reply or "success"; when the
+     * message could not be processed (Redis unreachable), no answer in time for a message WeChat will still
+     * retry, else a plain "busy" text so the person knows to send it again.
+     */
+    public Future<Answer> dispatch(InboundMessage message) {
+        long start = System.currentTimeMillis();
+        long deadline = start + budget.toMillis();
         String key = message.dedupKey();
         return ledger.claim(key)
+                // A hanging Redis must not hold the answer for long (at least a second: a healthy Redis
+                // answers in about a millisecond, and a tiny budget must not fail a working one).
+                .timeout(Math.max(budget.toMillis(), 1000), TimeUnit.MILLISECONDS)
                 .compose(first -> first ? process(message, deadline) : retry(message, deadline))
+                .map(Answer::of)
                 .recover(e -> {
-                    // Redis unreachable or the step failed: tell the person plainly rather than going silent;
-                    // the lease was released, so a resend is processed normally.
                     log.warn("message {} of {} not processed: {}", key.startsWith("m:") ? key : message.kind(),
                             Redaction.openid(message.fromUser()), e.toString());
-                    return Future.succeededFuture(texts.get("busy"));
+                    long age = start - message.createTime() * 1000;
+                    if (message.createTime() > 0 && age < RETRIES_STILL_COMING_MS) {
+                        // Nothing was saved and the lease was released: WeChat's retry gets a fresh chance.
+                        return vertx.timer(Math.max(1, start + LET_WECHAT_RETRY_MS - System.currentTimeMillis()))
+                                .map(t -> new Answer(Answer.Kind.RETRY, null));
+                    }
+                    // The last retry: tell the person plainly rather than going silent.
+                    return Future.succeededFuture(Answer.of(texts.get("busy")));
                 });
     }
 
@@ -91,7 +127,9 @@ public final class MessageDispatcher {
                     vertx.cancelTimer(timer);
                     answer.fail(ar.cause());
                 } else {
+                    // WeChat already has "success" and will not retry: say so through the customer-service API.
                     log.warn("late step of {} failed: {}", Redaction.openid(message.fromUser()), ar.cause().toString());
+                    push(message.fromUser(), List.of(texts.get("busy")));
                 }
                 return;
             }

@@ -314,7 +314,7 @@ class ConversationIT {
         Response later = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
         String note = later.get(later.size() - 1).get(1).toString();
         assertThat(note).contains("escalation.updated").contains("\"police_reported\":\"yes\"")
-                .contains("police_reported_at");
+                .contains("police_answered_at");
         assertThat(conversation(openid).getString("status")).isEqualTo("escalated");
     }
 }

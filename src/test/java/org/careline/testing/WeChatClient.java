@@ -110,8 +110,13 @@ public final class WeChatClient {
     // Message bodies as WeChat sends them.
 
     public static String text(String openid, String content, long msgId) {
+        return text(openid, content, msgId, Instant.now().getEpochSecond());
+    }
+
+    /** A text message whose CreateTime is {@code createTime} (seconds), e.g. a retry of an older one. */
+    public static String text(String openid, String content, long msgId, long createTime) {
         return "<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[" + openid
-                + "]]></FromUserName><CreateTime>" + Instant.now().getEpochSecond()
+                + "]]></FromUserName><CreateTime>" + createTime
                 + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[" + content
                 + "]]></Content><MsgId>" + msgId + "</MsgId></xml>";
     }

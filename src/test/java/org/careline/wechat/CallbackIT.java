@@ -57,6 +57,9 @@ class CallbackIT {
         }
     }
 
+    /** Real threads: on 2 cores the common pool has one, and "concurrent" posts would run one by one. */
+    static final java.util.concurrent.ExecutorService SENDERS = java.util.concurrent.Executors.newFixedThreadPool(4);
+
     static String openid() {
         return "o-it-" + UUID.randomUUID();
     }
@@ -169,7 +172,7 @@ class CallbackIT {
         String xml = WeChatClient.text(openid, "菜单", MSG_IDS.incrementAndGet());
         List<CompletableFuture<String>> tries = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            tries.add(CompletableFuture.supplyAsync(() -> wechat.replyText(wechat.post(xml))));
+            tries.add(CompletableFuture.supplyAsync(() -> wechat.replyText(wechat.post(xml)), SENDERS));
         }
         List<String> replies = tries.stream().map(CompletableFuture::join).toList();
         assertThat(replies).allSatisfy(r -> assertThat(r).isEqualTo(replies.get(0)));
@@ -181,11 +184,23 @@ class CallbackIT {
     @DisplayName("Two different messages of one person sent at the same moment are both applied, one after the other")
     void oneUserInOrder() {
         String openid = openid();
-        var a = CompletableFuture.supplyAsync(() -> wechat.post(WeChatClient.text(openid, "菜单", MSG_IDS.incrementAndGet())));
-        var b = CompletableFuture.supplyAsync(() -> wechat.post(WeChatClient.text(openid, "帮助", MSG_IDS.incrementAndGet())));
-        assertThat(a.join().status()).isEqualTo(200);
-        assertThat(b.join().status()).isEqualTo(200);
-        assertThat(userLines(openid)).isEqualTo(2);
+        // The two messages answer two different questions; run concurrently they would both read the
+        // same state and one answer would be lost. Applied one after the other, both answers are kept.
+        assertThat(wechat.replyText(wechat.post(WeChatClient.text(openid, "我想申请帮助", MSG_IDS.incrementAndGet()))))
+                .contains("同意");
+        var a = CompletableFuture.supplyAsync(() -> wechat.post(WeChatClient.text(openid, "同意", MSG_IDS.incrementAndGet())), SENDERS);
+        var b = CompletableFuture.supplyAsync(() -> wechat.post(WeChatClient.text(openid, "王女士", MSG_IDS.incrementAndGet())), SENDERS);
+        var first = a.join();
+        var second = b.join();
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(userLines(openid)).isEqualTo(3);
+        // Whichever ran first, the conversation advanced by two steps, not one.
+        String state = Await.result(api.get(RedisKeys.conversation(openid))).toString();
+        assertThat(state).contains("\"consent\":\"agree\"");
+        assertThat(state).satisfiesAnyOf(
+                st -> assertThat(st).contains("\"reporter_name\":\"王女士\""),
+                st -> assertThat(st).contains("\"node\":\"name\""));
     }
 
     @Test
