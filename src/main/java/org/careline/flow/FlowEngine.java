@@ -39,6 +39,14 @@ public final class FlowEngine {
 
         if (state != null && t.status == Status.ESCALATED) {
             Optional<Common.GlobalIntent> danger = global(text).filter(Common.GlobalIntent::duringEscalation);
+            if (danger.isEmpty() && input instanceof Input.MenuClick c) {
+                // The 紧急求助 menu button is heard while staff have the chat, like danger words.
+                FlowNode.Ref clicked = flows.common().clicks().get(c.key());
+                danger = flows.common().globals().stream()
+                        .filter(Common.GlobalIntent::duringEscalation)
+                        .filter(g -> g.flow() != null && clicked != null && g.flow().target().equals(clicked.target()))
+                        .findFirst();
+            }
             if (danger.isEmpty()) {
                 // Staff have the chat: keep the state (the orchestrator records the message for the console).
                 return new Step(state, List.of());

@@ -122,7 +122,8 @@ public final class FakeWeChatPlatform {
     public Future<HttpServer> listen(int port) {
         return vertx.createHttpServer()
                 .requestHandler(router())
-                .listen(port)
+                // Loopback only: it hands out tokens to anyone who knows the sandbox's made-up secret.
+                .listen(port, "127.0.0.1")
                 .onSuccess(listening -> server = listening);
     }
 

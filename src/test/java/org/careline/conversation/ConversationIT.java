@@ -299,6 +299,56 @@ class ConversationIT {
     }
 
     @Test
+    @DisplayName("A change reported after a help request is a record of its own; the help request stays whole")
+    void changeReportKeepsHelpRequest() {
+        String openid = openid();
+        fillHelpRequest(openid);
+        say(openid, "13812345678");
+        String done = say(openid, "对的");
+        String helpId = done.replaceAll("(?s).*编号 (CL\\d+).*", "$1");
+        assertThat(say(openid, "我们搬家了")).contains("什么时候");
+        assertThat(say(openid, "昨天")).contains("具体说说");
+        assertThat(say(openid, "搬到凤凰街道天德社区了")).contains("谢谢您告诉我们");
+
+        Response ids = Await.result(api.zrange(List.of(RedisKeys.userCases(openid), "0", "-1")));
+        assertThat(ids.size()).isEqualTo(2);
+        JsonObject help = new JsonObject(Await.result(api.get(RedisKeys.caseRecord(openid, helpId))).toString());
+        assertThat(help.getString("kind")).isEqualTo("help-request");
+        assertThat(help.getJsonObject("fields").getString("phone")).isEqualTo("13812345678");
+        String changeId = ids.get(0).toString().equals(helpId) ? ids.get(1).toString() : ids.get(0).toString();
+        JsonObject change = new JsonObject(Await.result(api.get(RedisKeys.caseRecord(openid, changeId))).toString());
+        assertThat(change.getString("kind")).isEqualTo("report-change");
+        assertThat(change.getJsonObject("fields").getString("related_case")).isEqualTo(helpId);
+        assertThat(changeId).startsWith("CL");
+
+        String status = say(openid, "我上次申请的怎么样了");
+        assertThat(status).contains(helpId + "（申请帮助）").contains(changeId + "（情况变化）");
+    }
+
+    @Test
+    @DisplayName("An urgent chat stays first in the staff queue when the person later asks for a person")
+    void urgentStaysUrgent() {
+        String openid = openid();
+        assertThat(say(openid, "孩子被他爸用皮带抽了，背上全是伤")).contains("110");
+        double urgentScore = Await.result(api.zscore(RedisKeys.escalationInbox(), openid)).toDouble();
+        assertThat(say(openid, "转人工")).contains("工作人员");
+        double after = Await.result(api.zscore(RedisKeys.escalationInbox(), openid)).toDouble();
+        assertThat(after).isEqualTo(urgentScore).isLessThan(1e13);
+    }
+
+    @Test
+    @DisplayName("While staff have the chat, the 紧急求助 menu button still reaches the urgent flow")
+    void urgentClickWhileEscalated() {
+        String openid = openid();
+        assertThat(say(openid, "转人工")).contains("工作人员");
+        assertThat(say(openid, "菜单")).isNull();
+        String reply = wechat.replyText(wechat.post(WeChatClient.event(openid, "CLICK", "MENU_URGENT",
+                clock.instant().getEpochSecond()), clock.instant().getEpochSecond()));
+        assertThat(reply).contains("110");
+        assertThat(conversation(openid).getString("flow")).isEqualTo("urgent");
+    }
+
+    @Test
     @DisplayName("Danger words skip every flow: 110 is shown at once and an urgent escalation is opened")
     void dangerWords() {
         String openid = openid();
