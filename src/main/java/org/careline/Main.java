@@ -12,7 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,9 +28,32 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * {@code flows check|test} look where the service would: the configured flows folder and regions file
+     * ({@code CARELINE_CONVERSATION_FLOWS_DIR} …), unless given on the command line.
+     */
+    static String[] withConfiguredFolders(String[] args) {
+        List<String> out = new ArrayList<>(List.of(args));
+        if (out.isEmpty()) {
+            return args;
+        }
+        try {
+            AppConfig.Conversation c = new ConfigLoader(System.getenv()).load().conversation();
+            if (!out.contains("--flows")) {
+                out.addAll(1, List.of("--flows", c.flowsDir().toString()));
+            }
+            if (!out.contains("--regions")) {
+                out.addAll(1, List.of("--regions", c.regionsFile().toString()));
+            }
+        } catch (ConfigException e) {
+            System.err.println("careline: configuration error (using the default folders): " + e.getMessage());
+        }
+        return out.toArray(String[]::new);
+    }
+
     public static void main(String[] args) {
         if (args.length > 0 && "flows".equals(args[0])) {
-            System.exit(FlowsCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out));
+            System.exit(FlowsCommand.run(withConfiguredFolders(Arrays.copyOfRange(args, 1, args.length)), System.out));
         }
         if (args.length > 0) {
             System.err.println("usage: java -jar careline.jar [flows check|flows test]");

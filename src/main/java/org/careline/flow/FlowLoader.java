@@ -74,6 +74,7 @@ public final class FlowLoader {
                 errors.add(shown + ":1: empty file or not a YAML mapping");
                 continue;
             }
+            root.get().duplicateKeys().forEach(d -> errors.add(shown + ":" + d));
             FlowReader reader = new FlowReader(shown, errors);
             if (name.equals(COMMON)) {
                 common = reader.common(root.get());

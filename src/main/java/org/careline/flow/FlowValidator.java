@@ -266,7 +266,11 @@ final class FlowValidator {
         for (Flow f : flows.all().values()) {
             Map<String, Set<String>> in = inSets.getOrDefault(f.id(), Map.of());
             for (FlowNode n : f.nodes().values()) {
-                Set<String> before = new HashSet<>(in.getOrDefault(n.id(), BUILTIN_FIELDS));
+                if (!in.containsKey(n.id())) {
+                    // Unreachable: already reported once; its fields would only repeat the same mistake.
+                    continue;
+                }
+                Set<String> before = new HashSet<>(in.get(n.id()));
                 before.addAll(n.set().keySet());
                 if (n.emit() != null && n.emit().type() == FlowNode.EmitType.OPEN_CASE) {
                     before.add("case_id");

@@ -58,6 +58,7 @@ final class IntentExamples {
                 errors.add(shown + ":1: empty file or not a YAML mapping");
                 continue;
             }
+            root.get().duplicateKeys().forEach(d -> errors.add(shown + ":" + d));
             Optional<YamlNode> intent = root.get().get("intent");
             Optional<YamlNode> examples = root.get().get("examples");
             if (intent.isEmpty() || !intent.get().isScalar() || intent.get().text().isBlank()) {

@@ -33,6 +33,31 @@ final class YamlNode {
         return Optional.ofNullable(root).map(YamlNode::new);
     }
 
+    /**
+     * Keys written twice in one mapping, anywhere below this node, as {@code line: key}. YAML keeps only
+     * the last, so the first silently stops working: a flow author must hear about it.
+     */
+    List<String> duplicateKeys() {
+        List<String> out = new ArrayList<>();
+        collectDuplicates(node, out);
+        return out;
+    }
+
+    private static void collectDuplicates(Node n, List<String> out) {
+        if (n instanceof MappingNode m) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && !seen.add(k.getValue())) {
+                    out.add((k.getStartMark().getLine() + 1) + ": '" + k.getValue() + "' is written twice here; "
+                            + "only the last one counts");
+                }
+                collectDuplicates(t.getValueNode(), out);
+            }
+        } else if (n instanceof SequenceNode s) {
+            s.getValue().forEach(child -> collectDuplicates(child, out));
+        }
+    }
+
     int line() {
         return node.getStartMark().getLine() + 1;
     }

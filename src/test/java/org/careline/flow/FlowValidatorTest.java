@@ -92,6 +92,49 @@ class FlowValidatorTest {
     }
 
     @Test
+    @DisplayName("a key written twice (YAML would silently keep only the last)")
+    void duplicateKey() throws IOException {
+        assertThat(errors("""
+                flow: broken
+                title: 坏
+                nodes:
+                  - id: a
+                    say: 好
+                    say: 不好
+                    end: true
+                """)).contains(at(6, "'say' is written twice here; only the last one counts"));
+    }
+
+    @Test
+    @DisplayName("an example file naming a flow that does not exist, and one message taught as two meanings")
+    void badExamples() throws IOException {
+        Files.createDirectories(dir.resolve("examples"));
+        Files.writeString(dir.resolve("examples/a.yaml"), """
+                intent: nowhere
+                examples:
+                  - 孩子没钱上学
+                """);
+        Files.writeString(dir.resolve("examples/b.yaml"), """
+                intent: none
+                examples:
+                  - 孩子没钱上学！
+                """);
+        List<String> errors = errors("""
+                flow: broken
+                title: 好
+                nodes:
+                  - id: a
+                    say: 好
+                    end: true
+                """);
+        String a = dir.resolve("examples").resolve("a.yaml").toString();
+        String b = dir.resolve("examples").resolve("b.yaml").toString();
+        assertThat(errors).contains(a + ":3: unknown flow 'nowhere' (an examples file names a flow id or none)");
+        assertThat(errors).anyMatch(e -> (e.startsWith(a + ":3:") || e.startsWith(b + ":3:"))
+                && e.contains("give each message one meaning"));
+    }
+
+    @Test
     @DisplayName("an unknown node reference")
     void unknownNode() throws IOException {
         assertThat(errors("""
