@@ -26,6 +26,8 @@ final class AnswerReader {
     private static final Pattern SHORT_DATE = Pattern.compile("(\\d{1,2})[-/.月](\\d{1,2})[日号]?");
     private static final Pattern CHINESE_NUMERAL = Pattern.compile("[零一二两三四五六七八九十]+");
     private static final Pattern MOBILE = Pattern.compile("1[3-9]\\d{9}");
+    /** A landline with its area code (0523-86123456): some grandparents have no mobile phone. */
+    private static final Pattern LANDLINE = Pattern.compile("0[1-9]\\d{1,2}\\d{7,8}");
     private static final Pattern INTEGER = Pattern.compile("\\d+");
 
     private final Common common;
@@ -93,7 +95,8 @@ final class AnswerReader {
                     yes ? first(common.yesWords()) : first(common.noWords()), null));
             case PHONE -> {
                 String digits = text.replaceAll("[\\s\\-()]", "").replaceFirst("^\\+?86", "");
-                yield MOBILE.matcher(digits).matches() ? answer(f, digits) : Optional.empty();
+                yield MOBILE.matcher(digits).matches() || LANDLINE.matcher(digits).matches()
+                        ? answer(f, digits) : Optional.empty();
             }
             case ID_NUMBER -> {
                 String id = text.replaceAll("\\s", "").toUpperCase();

@@ -141,9 +141,18 @@ class FlowEngineTest {
         @DisplayName("a mainland mobile number with spaces or +86 is kept as 11 digits; others are refused")
         void phone() {
             walkTo("phone");
-            assertThat(say("010-12345678")).contains("再试一次");
+            assertThat(say("12345")).contains("再试一次");
+            assertThat(say("238-1234")).contains("再试一次");
             say("+86 138 1234 5678");
             assertThat(state.fields()).containsEntry("phone", "13812345678");
+        }
+
+        @Test
+        @DisplayName("a landline with its area code is accepted too: some grandparents have no mobile phone")
+        void landline() {
+            walkTo("phone");
+            say("0523-86123456");
+            assertThat(state.fields()).containsEntry("phone", "052386123456");
         }
 
         @Test
