@@ -247,12 +247,20 @@ final class AnswerReader {
                 return Optional.of(name);
             }
         }
+        // The regions file never lists every village and estate: a community typed out is taken as written.
+        if (communityLevel(ask) && s.codePoints().filter(Character::isLetter).count() >= 2) {
+            return Optional.of(raw.strip());
+        }
         return Optional.empty();
+    }
+
+    static boolean communityLevel(Ask ask) {
+        return ask.level() != null && ask.level().startsWith("community");
     }
 
     /** Names offered by a region question, in the order they are numbered. */
     List<String> regionNames(Ask ask, Map<String, String> fields) {
-        if (ask.level() != null && ask.level().startsWith("community")) {
+        if (communityLevel(ask)) {
             String townField = ask.level().replaceFirst("^community(\\s+of\\s+)?", "").trim();
             String town = fields.get(townField.isEmpty() ? "town" : townField);
             return regions.town(town).map(Regions.Town::communities).orElse(List.of());

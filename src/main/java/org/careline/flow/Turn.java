@@ -179,6 +179,10 @@ final class Turn {
             for (int i = 0; i < names.size(); i++) {
                 lines.add((i + 1) + " " + names.get(i));
             }
+            String unlisted = flows.common().texts().get("region_unlisted");
+            if (AnswerReader.communityLevel(ask) && unlisted != null) {
+                lines.add(unlisted);
+            }
         } else if (ask.accepts(AskType.YES_NO)) {
             lines.add(flows.common().text("yes_no_hint"));
         }

@@ -198,6 +198,17 @@ class FlowEngineTest {
         }
 
         @Test
+        @DisplayName("a community the regions file does not list is taken as typed; a town must be one of the list")
+        void unlistedCommunity() {
+            walkTo("town");
+            assertThat(say("火星镇")).contains("1 野徐镇");
+            say("凤凰");
+            assertThat(say("9")).contains("再试一次");
+            say("幸福家园小区");
+            assertThat(state.fields()).containsEntry("home_community", "幸福家园小区");
+        }
+
+        @Test
         @DisplayName("image, voice and location questions take only that kind of message")
         void mediaAndLocation() {
             walkTo("photo");
