@@ -28,9 +28,26 @@ class ShippedFlowsTest {
     }
 
     @Test
-    @DisplayName("the version is a hash of the files: same files, same version")
-    void versionIsStable() {
+    @DisplayName("the version is a hash of the files: same files, same version; one edited text, another")
+    void versionIsStable(@org.junit.jupiter.api.io.TempDir Path copy) throws Exception {
         assertThat(shipped().version()).isEqualTo(shipped().version()).hasSize(12);
+        Path flows = copy.resolve("conversation-flows");
+        Path original = Path.of("conversation-flows");
+        try (var files = Files.walk(original)) {
+            for (Path f : files.toList()) {
+                Path target = flows.resolve(original.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        Path regions = Path.of("config/regions.yaml");
+        assertThat(FlowLoader.load(flows, regions).version()).isEqualTo(shipped().version());
+        Path welcome = flows.resolve("welcome.yaml");
+        Files.writeString(welcome, Files.readString(welcome).replace("欢迎", "欢迎您"));
+        assertThat(FlowLoader.load(flows, regions).version()).isNotEqualTo(shipped().version());
     }
 
     @Test
