@@ -69,6 +69,46 @@ class MainIT {
     }
 
     @Test
+    @DisplayName("Killed without warning in the middle of a help request, the restarted service carries on")
+    void crashInTheMiddle() throws Exception {
+        try (org.careline.testing.TestRedis redis = org.careline.testing.TestRedis.start()) {
+            int admin = RedisServerProcess.freePort();
+            Map<String, String> env = Map.of(
+                    "CARELINE_HTTP_PORT", Integer.toString(RedisServerProcess.freePort()),
+                    "CARELINE_ADMIN_PORT", Integer.toString(admin),
+                    "CARELINE_REDIS_URL", redis.url());
+            HttpClient client = HttpClient.newHttpClient();
+            Process first = launch(env);
+            List<String> out = collect(first);
+            Await.until(Duration.ofSeconds(30), "CareLine started", () -> out.stream().anyMatch(l -> l.contains("CareLine started")));
+            assertThat(simulate(client, admin, "我想申请帮助")).contains("同意");
+            assertThat(simulate(client, admin, "同意")).contains("怎么称呼");
+            first.destroyForcibly();
+            assertThat(first.waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+            Process second = launch(env);
+            List<String> out2 = collect(second);
+            try {
+                Await.until(Duration.ofSeconds(30), "CareLine restarted", () -> out2.stream().anyMatch(l -> l.contains("CareLine started")));
+                assertThat(simulate(client, admin, "王女士")).contains("什么人");
+            } finally {
+                second.destroy();
+                second.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** A text from the sandbox's parent persona, through the simulator (a signed POST /wechat); the reply text. */
+    static String simulate(HttpClient client, int admin, String text) throws Exception {
+        String body = new io.vertx.core.json.JsonObject().put("openid", "o-crash-it").put("type", "text")
+                .put("content", text).encode();
+        var r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/sandbox/api/send"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return new io.vertx.core.json.JsonObject(r.body()).getString("reply", "");
+    }
+
+    @Test
     @DisplayName("A start that fails (the internal port is taken) says which port and leaves no redis-server behind")
     void failedStartCleansUp() throws Exception {
         Path data = Files.createTempDirectory(Path.of("target"), "failed-start-");
