@@ -1,5 +1,12 @@
 package org.careline;
 
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -46,6 +53,8 @@ public final class Services {
     public final CallbackHandler callback;
     public final FakeWeChatPlatform sandboxPlatform;
     public final MenuPublisher menu;
+    public final PrometheusMeterRegistry meters;
+    private final JvmGcMetrics gcMetrics;
     private final RedisServerProcess embeddedRedis;
     private final WxJavaApi wxJavaApi;
     private final long flowsWatch;
@@ -61,6 +70,13 @@ public final class Services {
         this.identity = identity;
         this.embeddedRedis = embeddedRedis;
         this.sandboxPlatform = sandboxPlatform;
+        this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(meters);
+        this.gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
         String redisUrl = embeddedRedis != null ? embeddedRedis.url() : config.redis().url();
         this.redisClient = RedisConnector.create(vertx, redisUrl);
         this.redis = RedisAPI.api(redisClient);
@@ -70,7 +86,7 @@ public final class Services {
         this.flowsWatch = flows.watch(vertx, 2000);
         this.conversations = new ConversationService(store, new UserQueue(vertx, redis, Duration.ofSeconds(10)),
                 flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
-                c.officeHours()));
+                c.officeHours()), meters);
         String apiHost = sandboxPlatform != null ? "http://127.0.0.1:" + sandboxPlatform.port() : config.wechat().apiHost();
         this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
                 config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));
@@ -80,7 +96,7 @@ public final class Services {
                 identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
         MessageDispatcher dispatcher = new MessageDispatcher(vertx,
                 new ReplyLedger(vertx, redis, config.wechat().dedupWindow()), conversations, wechatApi,
-                config.wechat().replyBudget(), new SystemTexts());
+                config.wechat().replyBudget(), new SystemTexts(), meters);
         this.callback = new CallbackHandler(identity.token(), crypto, dispatcher, clock, config.wechat().maxClockSkew());
     }
 
@@ -134,6 +150,8 @@ public final class Services {
 
     public Future<Void> close() {
         vertx.cancelTimer(flowsWatch);
+        gcMetrics.close();
+        meters.close();
         try {
             wxJavaApi.close();
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package org.careline.conversation;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import org.careline.cases.CaseEvent;
 import org.careline.cases.CasePayload;
@@ -51,8 +53,11 @@ public final class ConversationService {
     /** What the orchestrator needs from configuration. */
     public record Settings(Duration idleTimeout, Duration retention, ZoneId zone, String officeHours) {}
 
+    private final MeterRegistry meters;
+
     public ConversationService(ConversationStore store, UserQueue queue, Supplier<FlowEngine> engine, Clock clock,
-                               Settings settings) {
+                               Settings settings, MeterRegistry meters) {
+        this.meters = meters;
         this.store = store;
         this.queue = queue;
         this.engine = engine;
@@ -73,7 +78,10 @@ public final class ConversationService {
         if (input.isEmpty()) {
             return Future.succeededFuture(List.of());
         }
-        return queue.run(openid, () -> step(message, input.get()));
+        Timer.Sample sample = Timer.start(meters);
+        return queue.run(openid, () -> step(message, input.get()))
+                .onComplete(ar -> sample.stop(meters.timer("careline.conversation.step",
+                        "outcome", ar.succeeded() ? "saved" : "failed")));
     }
 
     /**
@@ -166,10 +174,12 @@ public final class ConversationService {
                 replies.add(r.text());
             } else if (effect instanceof Effect.OpenCase c) {
                 openCase(changes, openid, c.caseId(), c.kind(), c.fields(), CaseEvent.CASE_CREATED, now);
+                meters.counter("careline.cases.opened", "kind", c.kind()).increment();
                 caseIds.add(c.caseId());
                 events++;
             } else if (effect instanceof Effect.ReportChange c) {
                 openCase(changes, openid, c.caseId(), "report-change", c.fields(), CaseEvent.CHANGE_REPORTED, now);
+                meters.counter("careline.cases.opened", "kind", "report-change").increment();
                 caseIds.add(c.caseId());
                 events++;
             } else if (effect instanceof Effect.Escalate e) {
@@ -180,6 +190,7 @@ public final class ConversationService {
                 data.put("fields", e.fields());
                 data.put("flow", snapshot.state() == null ? null : snapshot.state().flow());
                 outbox(changes, openid, CaseEvent.ESCALATION_OPENED, data, now);
+                meters.counter("careline.escalations", "urgent", Boolean.toString(e.urgent())).increment();
                 escalated = true;
                 urgent |= e.urgent();
                 events++;

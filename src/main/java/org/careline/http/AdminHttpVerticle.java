@@ -34,6 +34,10 @@ public final class AdminHttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create(false).setBodyLimit(1024 * 1024));
         router.get("/health/ready").handler(this::ready);
+        // Prometheus text format: messages by answer, step latency, cases, escalations, JVM.
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(services.meters.scrape()));
         new AdminApi(services.store, services.conversations, services.menu, services.config.admin().token()).mount(router);
         contributions.forEach(c -> c.mount(router));
         router.route().failureHandler(Failures::handle);

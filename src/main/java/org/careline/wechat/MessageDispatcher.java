@@ -2,6 +2,7 @@ package org.careline.wechat;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import org.careline.conversation.ConversationService;
 import org.careline.conversation.ReplyLedger;
@@ -32,8 +33,11 @@ public final class MessageDispatcher {
     private final Duration budget;
     private final SystemTexts texts;
 
+    private final MeterRegistry meters;
+
     public MessageDispatcher(Vertx vertx, ReplyLedger ledger, ConversationService conversations, WeChatApi api,
-                             Duration budget, SystemTexts texts) {
+                             Duration budget, SystemTexts texts, MeterRegistry meters) {
+        this.meters = meters;
         this.vertx = vertx;
         this.ledger = ledger;
         this.conversations = conversations;
@@ -73,21 +77,29 @@ public final class MessageDispatcher {
         long deadline = start + budget.toMillis();
         String key = message.dedupKey();
         return ledger.claim(key)
+                .onSuccess(first -> {
+                    if (!first) {
+                        meters.counter("careline.callback.retries").increment();
+                    }
+                })
                 // A hanging Redis must not hold the answer for long (at least a second: a healthy Redis
                 // answers in about a millisecond, and a tiny budget must not fail a working one).
                 .timeout(Math.max(budget.toMillis(), 1000), TimeUnit.MILLISECONDS)
                 .compose(first -> first ? process(message, deadline) : retry(message, deadline))
                 .map(Answer::of)
+                .onSuccess(a -> meters.counter("careline.callback.answers", "answer", a.kind().name().toLowerCase()).increment())
                 .recover(e -> {
                     log.warn("message {} of {} not processed: {}", key.startsWith("m:") ? key : message.kind(),
                             Redaction.openid(message.fromUser()), e.toString());
                     long age = start - message.createTime() * 1000;
                     if (message.createTime() > 0 && age < RETRIES_STILL_COMING_MS) {
                         // Nothing was saved and the lease was released: WeChat's retry gets a fresh chance.
+                        meters.counter("careline.callback.answers", "answer", "retry").increment();
                         return vertx.timer(Math.max(1, start + LET_WECHAT_RETRY_MS - System.currentTimeMillis()))
                                 .map(t -> new Answer(Answer.Kind.RETRY, null));
                     }
                     // The last retry: tell the person plainly rather than going silent.
+                    meters.counter("careline.callback.answers", "answer", "busy").increment();
                     return Future.succeededFuture(Answer.of(texts.get("busy")));
                 });
     }
@@ -166,6 +178,7 @@ public final class MessageDispatcher {
         Future<Void> chain = Future.succeededFuture();
         for (String text : texts) {
             chain = chain.compose(v -> api.sendText(openid, text).map(result -> {
+                meters.counter("careline.wechat.customer_service", "result", result.name().toLowerCase()).increment();
                 if (result != WeChatApi.SendResult.SENT) {
                     log.warn("customer-service text to {} not sent: {}", Redaction.openid(openid), result);
                 }

@@ -238,6 +238,17 @@ class CallbackIT {
     }
 
     @Test
+    @DisplayName("/metrics on the internal port counts answers and step times in Prometheus format")
+    void metrics() {
+        wechat.replyText(wechat.post(WeChatClient.follow(openid())));
+        var r = new WeChatClient(careline.adminUrl(), TOKEN, null).raw("GET", "/metrics", null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("careline_callback_answers_total{answer=\"passive\"}")
+                .contains("careline_conversation_step_seconds_count{outcome=\"saved\"}")
+                .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
     @DisplayName("Readiness reports Redis up")
     void ready() {
         var r = new WeChatClient(careline.adminUrl(), TOKEN, null).raw("GET", "/health/ready", null);
@@ -258,6 +269,8 @@ class CallbackIT {
             assertThat(r.body()).isEqualTo("success");
             Await.until(Duration.ofSeconds(10), "customer-service text", () -> !platform.sentTo(openid).isEmpty());
             assertThat(platform.sentTo(openid).get(0).text()).contains("申请帮助");
+            // "对方正在输入" was shown while the answer was on its way (sent independently of the text).
+            Await.until(Duration.ofSeconds(10), "typing state", () -> platform.typingState(openid).isPresent());
             assertThat(platform.typingState(openid)).contains("Typing");
             // WeChat's retry must not produce a second push nor a passive duplicate.
             assertThat(client.post(xml).body()).isEqualTo("success");
