@@ -86,6 +86,8 @@ public final class MessageDispatcher {
                 // answers in about a millisecond, and a tiny budget must not fail a working one).
                 .timeout(Math.max(budget.toMillis(), 1000), TimeUnit.MILLISECONDS)
                 .compose(first -> first ? process(message, deadline) : retry(message, deadline))
+                // Whatever hangs (Redis mid-retry), WeChat gets an answer inside its 5 seconds.
+                .timeout(budget.toMillis() + 300, TimeUnit.MILLISECONDS)
                 .map(Answer::of)
                 .onSuccess(a -> meters.counter("careline.callback.answers", "answer", a.kind().name().toLowerCase()).increment())
                 .recover(e -> {
