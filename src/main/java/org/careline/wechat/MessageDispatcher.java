@@ -87,7 +87,7 @@ public final class MessageDispatcher {
                 .timeout(Math.max(budget.toMillis(), 1000), TimeUnit.MILLISECONDS)
                 .compose(first -> first ? process(message, deadline) : retry(message, deadline))
                 // Whatever hangs (Redis mid-retry), WeChat gets an answer inside its 5 seconds.
-                .timeout(budget.toMillis() + 300, TimeUnit.MILLISECONDS)
+                .timeout(Math.max(budget.toMillis() + 300, 1500), TimeUnit.MILLISECONDS)
                 .map(Answer::of)
                 .onSuccess(a -> meters.counter("careline.callback.answers", "answer", a.kind().name().toLowerCase()).increment())
                 .recover(e -> {
