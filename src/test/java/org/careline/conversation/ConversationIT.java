@@ -149,6 +149,25 @@ class ConversationIT {
     @DisplayName("A mother completes a help request and gets a case number; the case and its event are stored together")
     void wholeHelpRequest() {
         String openid = openid();
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        try {
+            helpRequestStored(openid);
+        } finally {
+            root.detachAppender(logs);
+        }
+        // Nothing identifying reaches the logs: no phone, name, story or openid (PIPL; DESIGN "Standards").
+        String logged = String.join("\n", logs.list.stream().map(e -> e.getFormattedMessage()).toList());
+        assertThat(logs.list).isNotEmpty();
+        assertThat(logged).doesNotContain("13812345678").doesNotContain("1234 5678").doesNotContain("王女士")
+                .doesNotContain("贫血").doesNotContain("园林社区").doesNotContain(openid);
+    }
+
+    void helpRequestStored(String openid) {
         fillHelpRequest(openid);
         assertThat(say(openid, "138 1234 5678")).contains("请核对").contains("138");
         String done = say(openid, "对的");
