@@ -168,6 +168,7 @@ public final class ConversationService {
         boolean forget = false;
         boolean escalated = false;
         boolean urgent = false;
+        boolean deescalated = false;
         int events = 0;
         for (Effect effect : step.effects()) {
             if (effect instanceof Effect.Reply r) {
@@ -201,6 +202,13 @@ public final class ConversationService {
                 data.put("fields", n.fields());
                 outbox(changes, openid, CaseEvent.ESCALATION_UPDATED, data, now);
                 events++;
+            } else if (effect instanceof Effect.EscalationClosed closed) {
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("openidHash", Redaction.openid(openid));
+                data.put("resolvedBy", closed.by());
+                outbox(changes, openid, CaseEvent.ESCALATION_RESOLVED, data, now);
+                deescalated = true;
+                events++;
             } else if (effect instanceof Effect.BindDirector b) {
                 outbox(changes, openid, CaseEvent.DIRECTOR_BOUND, new LinkedHashMap<>(b.fields()), now);
                 events++;
@@ -226,6 +234,9 @@ public final class ConversationService {
         boolean escalatedNow = escalated;
         double score = (urgent ? 0 : 1e13) + now.toEpochMilli();
         Future<Void> saved = before.compose(v -> store.apply(changes));
+        if (deescalated && !escalatedNow) {
+            saved = saved.compose(v -> store.redis().zrem(List.of(RedisKeys.escalationInbox(), openid)).mapEmpty());
+        }
         if (escalatedNow) {
             // Severity before arrival order: urgent chats sort ahead of every ordinary one. LT keeps the
             // lower score, so a later 人工 never downgrades an urgent chat nor moves it back in the queue.

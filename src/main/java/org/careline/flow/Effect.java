@@ -32,6 +32,9 @@ public sealed interface Effect {
      */
     record EscalationNote(Map<String, String> fields) implements Effect {}
 
+    /** A chat with staff ends; {@code by} says who ended it ({@code person} when they said 结束人工). */
+    record EscalationClosed(String by) implements Effect {}
+
     /** A director binds this WeChat account to their roster entry. */
     record BindDirector(Map<String, String> fields) implements Effect {}
 

@@ -8,7 +8,15 @@ import java.util.Map;
  * @param texts extra named texts of this flow ({@code texts:} section), e.g. the line template of case-status
  */
 record Flow(String id, String file, int line, String title, String start, Map<String, FlowNode> nodes,
-            Map<String, String> texts) {
+            Map<String, String> texts, boolean timesOut, Map<String, FlowNode.Ref> on) {
+
+    /**
+     * Where a word that works anywhere leads while this flow is open, when the flow says so ({@code on:
+     * cancel: node}); else null. The urgent flow uses it: 取消 there must not withdraw an alarm.
+     */
+    FlowNode.Ref on(String intent) {
+        return on == null ? null : on.get(intent);
+    }
 
     FlowNode node(String nodeId) {
         return nodeId == null ? null : nodes.get(nodeId);

@@ -38,29 +38,17 @@ public final class FlowEngine {
         String text = input instanceof Input.Text x ? x.text() : null;
 
         if (state != null && t.status == Status.ESCALATED) {
-            Optional<Common.GlobalIntent> danger = global(text).filter(Common.GlobalIntent::duringEscalation);
-            if (danger.isEmpty() && input instanceof Input.MenuClick c) {
-                // The 紧急求助 menu button is heard while staff have the chat, like danger words.
-                FlowNode.Ref clicked = flows.common().clicks().get(c.key());
-                danger = flows.common().globals().stream()
-                        .filter(Common.GlobalIntent::duringEscalation)
-                        .filter(g -> g.flow() != null && clicked != null && g.flow().target().equals(clicked.target()))
-                        .findFirst();
-            }
-            if (danger.isEmpty()) {
-                // Staff have the chat: keep the state (the orchestrator records the message for the console).
-                return new Step(state, List.of());
-            }
-            t.status = Status.BOT;
-            startGlobal(t, danger.get(), text);
-            return t.finish();
+            return escalated(t, state, input, text);
         }
         if (state != null && state.node() != null && !flows.has(state.flow(), state.node())) {
             t.say(flows.common().text("restarted"));
             t.switchTo("menu", null);
             return t.finish();
         }
-        boolean timedOut = state != null && t.waiting() && idle(state, ctx);
+        Flow current = flows.flow(state == null ? null : state.flow());
+        // Some flows never time out: the menu (a choice made later is still a choice) and the urgent flow
+        // (someone busy calling 110 must not be told the report was dropped).
+        boolean timedOut = state != null && t.waiting() && idle(state, ctx) && (current == null || current.timesOut());
         if (timedOut) {
             t.say(flows.common().text("timeout"));
         }
@@ -140,7 +128,50 @@ public final class FlowEngine {
         return !atRest && g.flow() != null && g.node() == null && g.flow().target().equals(t.flow);
     }
 
+    /**
+     * Staff have the chat: the bot stays silent (the orchestrator records the message for the console),
+     * except for danger (words or the 紧急求助 button), for leaving the chat with staff, and for the
+     * menu/cancel/person words, which get a one-line reminder of where the person is instead of silence.
+     */
+    private Step escalated(Turn t, ConversationState state, Input input, String text) {
+        Optional<Common.GlobalIntent> heard = global(text).filter(Common.GlobalIntent::duringEscalation);
+        if (heard.isEmpty() && input instanceof Input.MenuClick c) {
+            FlowNode.Ref clicked = flows.common().clicks().get(c.key());
+            heard = flows.common().globals().stream()
+                    .filter(Common.GlobalIntent::duringEscalation)
+                    .filter(g -> g.flow() != null && clicked != null && g.flow().target().equals(clicked.target()))
+                    .findFirst();
+        }
+        if (heard.isPresent()) {
+            t.status = Status.BOT;
+            if (LEAVE_STAFF.equals(heard.get().name())) {
+                t.closeEscalation();
+                t.say(flows.common().text("left_staff"));
+            }
+            startGlobal(t, heard.get(), text);
+            return t.finish();
+        }
+        boolean command = global(text).map(g -> REMINDED.contains(g.name())).orElse(false)
+                || input instanceof Input.MenuClick;
+        String hint = flows.common().text("escalated_hint");
+        if (command && !hint.isBlank()) {
+            return new Step(state, List.of(new Effect.Reply(t.render(hint, state.fields()))));
+        }
+        return new Step(state, List.of());
+    }
+
+    /** The intent of common.yaml that ends a chat with staff from the person's side. */
+    static final String LEAVE_STAFF = "leave_staff";
+    /** Words that, while staff have the chat, get a reminder rather than silence. */
+    private static final java.util.Set<String> REMINDED = java.util.Set.of("menu", "cancel", "human", "back");
+
     private void handleGlobal(Turn t, Common.GlobalIntent g, String text, boolean atRest) {
+        Flow open = t.currentFlow();
+        FlowNode.Ref own = atRest || open == null ? null : open.on(g.name());
+        if (own != null) {
+            t.enter(own.target(), false);
+            return;
+        }
         switch (g.name()) {
             case "cancel" -> {
                 Flow f = t.currentFlow();

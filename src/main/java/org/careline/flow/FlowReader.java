@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.careline.flow.FlowNode.Ask;
 import org.careline.flow.FlowNode.AskType;
@@ -22,7 +23,10 @@ import org.careline.flow.FlowNode.Text;
  */
 final class FlowReader {
 
-    private static final Set<String> FLOW_KEYS = Set.of("flow", "title", "start", "nodes", "texts", "intents");
+    private static final Set<String> FLOW_KEYS = Set.of("flow", "title", "start", "nodes", "texts", "intents",
+            "timeout", "on");
+    /** The words that work anywhere which a flow may send to a node of its own. */
+    static final Set<String> REDIRECTABLE = Set.of("cancel", "human", "menu", "back");
     private static final Set<String> NODE_KEYS = Set.of("id", "say", "set", "emit", "ask", "field", "options",
             "retry", "tries", "pattern", "skip_if_known", "level", "route", "fallback", "next", "branch", "flow",
             "call", "end", "handoff");
@@ -94,7 +98,27 @@ final class FlowReader {
         }
         Map<String, String> texts = new LinkedHashMap<>();
         root.get("texts").ifPresent(t -> t.entries().forEach(e -> texts.put(e.key(), e.value().text())));
-        return new Flow(id, file, root.line(), title, start, Map.copyOf(nodes), texts);
+        boolean timesOut = true;
+        Optional<YamlNode.Entry> timeout = root.entry("timeout");
+        if (timeout.isPresent()) {
+            String v = timeout.get().value().text();
+            if ("false".equals(v) || "no".equals(v)) {
+                timesOut = false;
+            } else if (!"true".equals(v) && !"yes".equals(v)) {
+                error(timeout.get().line(), "'timeout:' is true or false (false: this flow never times out)");
+            }
+        }
+        Map<String, Ref> on = new LinkedHashMap<>();
+        root.get("on").ifPresent(o -> o.entries().forEach(e -> {
+            if (!REDIRECTABLE.contains(e.key())) {
+                error(e.line(), "'on:' takes " + sorted(REDIRECTABLE) + ", not '" + e.key() + "'");
+            } else if (e.value().text() == null || e.value().text().isBlank()) {
+                error(e.line(), "'on: " + e.key() + ":' needs a node id of this flow");
+            } else {
+                on.put(e.key(), new Ref(e.value().text().trim(), e.line()));
+            }
+        }));
+        return new Flow(id, file, root.line(), title, start, Map.copyOf(nodes), texts, timesOut, Map.copyOf(on));
     }
 
     private static boolean hasElse(FlowNode n) {

@@ -122,6 +122,7 @@ final class FlowValidator {
             error(f.file(), f.line(), "unknown node '" + f.start() + "' as start");
             return;
         }
+        f.on().values().forEach(r -> nodeExists(f.file(), f, r));
         for (FlowNode n : f.nodes().values()) {
             if (!n.fallsThrough()) {
                 nodeExists(f.file(), f, n.next());
@@ -204,6 +205,7 @@ final class FlowValidator {
         if (c.fallbackFlow() != null && c.fallbackNode() != null && c.fallbackFlow().target().equals(f.id())) {
             todo.add(c.fallbackNode().target());
         }
+        f.on().values().forEach(r -> todo.add(r.target()));
         Set<String> seen = new HashSet<>();
         while (!todo.isEmpty()) {
             String id = todo.pop();
@@ -323,6 +325,13 @@ final class FlowValidator {
         start.addAll(inherited);
         in.put(f.start(), start);
         Deque<String> todo = new ArrayDeque<>(List.of(f.start()));
+        // A node that 取消/人工 lead to (on:) can be reached from any question: only what every path knows.
+        for (FlowNode.Ref r : f.on().values()) {
+            if (f.node(r.target()) != null && !in.containsKey(r.target())) {
+                in.put(r.target(), new LinkedHashSet<>(start));
+                todo.add(r.target());
+            }
+        }
         while (!todo.isEmpty()) {
             String id = todo.pop();
             FlowNode n = f.node(id);

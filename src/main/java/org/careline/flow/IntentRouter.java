@@ -85,11 +85,13 @@ public final class IntentRouter {
     }
 
     /**
-     * The example model reads words, not numbers: a bare "1" or "２" is a menu choice (or nothing), and
-     * a case number alone says nothing about what the person wants.
+     * The example model reads words, not numbers or codes: a bare "1" or "２" is a menu choice (or
+     * nothing), and a case number or a binding code alone says nothing about what the person wants.
      */
     static boolean wordy(String text) {
-        return TextNormalizer.compact(text).codePoints().filter(Character::isLetter).count() >= 2;
+        // Chinese characters only: a binding code such as "AB1234" is letters, not words.
+        return TextNormalizer.compact(text).codePoints()
+                .filter(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN).count() >= 2;
     }
 
     private static final String URGENT = "urgent";

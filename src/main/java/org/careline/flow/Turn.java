@@ -245,6 +245,11 @@ final class Turn {
         leave(n, a.option());
     }
 
+    /** The person ends the chat with staff themselves (结束人工). */
+    void closeEscalation() {
+        effects.add(new Effect.EscalationClosed("person"));
+    }
+
     private void emit(Emit e) {
         Map<String, String> snapshot;
         switch (e.type()) {

@@ -360,11 +360,25 @@ class ConversationIT {
     void urgentClickWhileEscalated() {
         String openid = openid();
         assertThat(say(openid, "转人工")).contains("工作人员");
-        assertThat(say(openid, "菜单")).isNull();
+        assertThat(say(openid, "菜单")).contains("正在由工作人员处理").contains("结束人工");
         String reply = wechat.replyText(wechat.post(WeChatClient.event(openid, "CLICK", "MENU_URGENT",
                 clock.instant().getEpochSecond()), clock.instant().getEpochSecond()));
         assertThat(reply).contains("110");
         assertThat(conversation(openid).getString("flow")).isEqualTo("urgent");
+    }
+
+    @Test
+    @DisplayName("A person who says 结束人工 gets the bot back, and the chat leaves the staff queue")
+    void personLeavesStaff() {
+        String openid = openid();
+        assertThat(say(openid, "转人工")).contains("工作人员");
+        assertThat(Await.result(api.zscore(RedisKeys.escalationInbox(), openid))).isNotNull();
+        assertThat(say(openid, "结束人工")).contains("已结束人工服务").contains("申请帮助");
+        assertThat(conversation(openid).getString("status")).isEqualTo("bot");
+        assertThat(Await.result(api.zscore(RedisKeys.escalationInbox(), openid))).isNull();
+        Response events = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
+        assertThat(events.get(events.size() - 1).get(1).toString()).contains("escalation.resolved")
+                .contains("\"resolvedBy\":\"person\"");
     }
 
     @Test
