@@ -145,8 +145,14 @@ public final class FlowEngine {
         if (heard.isPresent()) {
             t.status = Status.BOT;
             if (LEAVE_STAFF.equals(heard.get().name())) {
-                t.closeEscalation();
-                t.say(flows.common().text("left_staff"));
+                if (isDangerFlow(state.flow())) {
+                    // A mandatory report is not the person's to withdraw (whoever holds the phone):
+                    // the bot answers again, staff keep the alarm.
+                    t.say(flows.common().text("left_staff_urgent"));
+                } else {
+                    t.closeEscalation();
+                    t.say(flows.common().text("left_staff"));
+                }
             }
             startGlobal(t, heard.get(), text);
             return t.finish();
@@ -158,6 +164,13 @@ public final class FlowEngine {
             return new Step(state, List.of(new Effect.Reply(t.render(hint, state.fields()))));
         }
         return new Step(state, List.of());
+    }
+
+    /** Whether {@code flow} is where danger words lead (the urgent flow). */
+    private boolean isDangerFlow(String flow) {
+        return flow != null && flows.common().globals().stream()
+                .anyMatch(g -> g.duringEscalation() && !LEAVE_STAFF.equals(g.name()) && g.flow() != null
+                        && g.flow().target().equals(flow));
     }
 
     /** The intent of common.yaml that ends a chat with staff from the person's side. */

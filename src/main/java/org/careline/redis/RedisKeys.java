@@ -11,8 +11,12 @@ public final class RedisKeys {
 
     private static final String PREFIX = "cl:";
 
-    /** How long a "being processed" dedup marker holds before a retry may run the message again. */
-    public static final Duration PROCESSING_LEASE = Duration.ofSeconds(30);
+    /**
+     * How long a "being processed" dedup marker holds before a retry may run the message again. A step
+     * takes milliseconds; WeChat retries at about 5, 10 and 15 s, so a handler that died leaves its
+     * message to the retry after next at the latest.
+     */
+    public static final Duration PROCESSING_LEASE = Duration.ofSeconds(8);
     /** A per-person lock is released by its holder; the TTL only guards against a crashed holder. */
     public static final Duration USER_LOCK_TTL = Duration.ofSeconds(15);
     /** Transcript lines kept per person (newest). */

@@ -178,6 +178,29 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /** For a test of a stalled Redis (a long fork, a swapping host): SIGSTOP it, then {@link #resume()}. */
+    public void pause() {
+        signal("-STOP");
+    }
+
+    public void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill " + signal + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** For a test of crash recovery: stop it hard, as a power cut would. */
     public void kill() {
         process.destroyForcibly();

@@ -76,7 +76,8 @@ public final class MessageDispatcher {
         long start = System.currentTimeMillis();
         long deadline = start + budget.toMillis();
         String key = message.dedupKey();
-        return ledger.claim(key)
+        Future<Boolean> claim = ledger.claim(key);
+        return claim
                 .onSuccess(first -> {
                     if (!first) {
                         meters.counter("careline.callback.retries").increment();
@@ -85,6 +86,13 @@ public final class MessageDispatcher {
                 // A hanging Redis must not hold the answer for long (at least a second: a healthy Redis
                 // answers in about a millisecond, and a tiny budget must not fail a working one).
                 .timeout(Math.max(budget.toMillis(), 1000), TimeUnit.MILLISECONDS)
+                .onFailure(e -> claim.onSuccess(lateClaim -> {
+                    // Redis woke up after we gave up: the lease it took would make WeChat's retries wait
+                    // for a step nobody runs. Give it back.
+                    if (lateClaim) {
+                        ledger.release(key);
+                    }
+                }))
                 .compose(first -> first ? process(message, deadline) : retry(message, deadline))
                 // Whatever hangs (Redis mid-retry), WeChat gets an answer inside its 5 seconds.
                 .timeout(Math.max(budget.toMillis() + 300, 1500), TimeUnit.MILLISECONDS)
@@ -117,8 +125,13 @@ public final class MessageDispatcher {
             if (entry.done() && !entry.pushed()) {
                 return Future.succeededFuture(passivePart(entry.replies()));
             }
-            // Still running, or already pushed through the customer-service API: nothing more to say here.
-            return Future.succeededFuture(null);
+            if (entry.done()) {
+                // Already pushed through the customer-service API: nothing more to say here.
+                return Future.succeededFuture(null);
+            }
+            // Still marked as being processed after a whole budget: the first handler is gone (a crash, a
+            // lost connection). Saying "success" would lose the message; let WeChat retry after the lease.
+            return Future.failedFuture(new IllegalStateException("still being processed elsewhere"));
         });
     }
 

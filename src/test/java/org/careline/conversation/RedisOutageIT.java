@@ -43,6 +43,37 @@ class RedisOutageIT {
     }
 
     @Test
+    @DisplayName("A Redis that stalls for a few seconds and wakes up: the message is processed on WeChat's retry, not lost")
+    void stall() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("target"), "stall-");
+        redis = RedisServerProcess.start(0, dir, true);
+        vertx = Vertx.vertx();
+        FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, "wxoutage0000001", "outage-secret");
+        Await.result(platform.listen(0));
+        careline = RunningCareLine.start(Map.of(
+                "CARELINE_REDIS_URL", redis.url(),
+                "CARELINE_WECHAT_APP_ID", "wxoutage0000001",
+                "CARELINE_WECHAT_SECRET", "outage-secret",
+                "CARELINE_WECHAT_TOKEN", TOKEN,
+                "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()));
+        WeChatClient wechat = new WeChatClient(careline.publicUrl(), TOKEN, null);
+        String openid = "o-stall-1";
+        assertThat(wechat.replyText(wechat.post(WeChatClient.text(openid, "我想申请帮助", MSG_IDS.incrementAndGet()))))
+                .contains("同意");
+
+        String xml = WeChatClient.text(openid, "同意", MSG_IDS.incrementAndGet());
+        redis.pause();
+        try {
+            // No answer within WeChat's 5 seconds: WeChat will retry.
+            assertThat(wechat.post(xml).status()).isEqualTo(503);
+        } finally {
+            redis.resume();
+        }
+        // The commands queued during the stall now run, the late lease among them; the retry still goes through.
+        assertThat(wechat.replyText(wechat.post(xml))).contains("怎么称呼");
+    }
+
+    @Test
     @DisplayName("While Redis is down readiness fails and a message gets a plain 'busy' answer; afterwards the conversation goes on")
     void outage() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("target"), "outage-");
