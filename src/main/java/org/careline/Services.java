@@ -24,7 +24,7 @@ import org.careline.sandbox.FakeWeChatPlatform;
 import org.careline.wechat.CallbackHandler;
 import org.careline.wechat.MenuPublisher;
 import org.careline.wechat.MessageDispatcher;
-import org.careline.wechat.SystemTexts;
+import org.careline.conversation.SystemTexts;
 import org.careline.wechat.WeChatApi;
 import org.careline.wechat.WeChatCrypto;
 import org.careline.wechat.WxJavaApi;
@@ -83,10 +83,11 @@ public final class Services {
         AppConfig.Conversation c = config.conversation();
         this.store = new ConversationStore(redis, c.retention());
         this.flows = new FlowsHolder(initialFlows, c.flowsDir(), c.regionsFile());
+        SystemTexts texts = new SystemTexts();
         this.flowsWatch = flows.watch(vertx, 2000);
         this.conversations = new ConversationService(store, new UserQueue(vertx, redis, Duration.ofSeconds(10)),
                 flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
-                c.officeHours()), meters);
+                c.officeHours()), meters, texts);
         String apiHost = sandboxPlatform != null ? "http://127.0.0.1:" + sandboxPlatform.port() : config.wechat().apiHost();
         this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
                 config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));
@@ -96,7 +97,7 @@ public final class Services {
                 identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
         MessageDispatcher dispatcher = new MessageDispatcher(vertx,
                 new ReplyLedger(vertx, redis, config.wechat().dedupWindow()), conversations, wechatApi,
-                config.wechat().replyBudget(), new SystemTexts(), meters);
+                config.wechat().replyBudget(), texts, meters);
         this.callback = new CallbackHandler(identity.token(), crypto, dispatcher, clock, config.wechat().maxClockSkew());
     }
 

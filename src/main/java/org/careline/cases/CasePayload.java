@@ -60,8 +60,11 @@ public final class CasePayload {
         data.put("urgency", f.get("urgency"));
         data.put("description", f.get("description"));
         data.put("attachments", attachments(f));
-        data.put("policeReport", Map.of("made", "yes".equals(f.get("police_reported")),
-                "answeredAt", f.getOrDefault("police_answered_at", "")));
+        if (f.containsKey("police_reported")) {
+            // Only when the question was asked: absent is not the same as "not called".
+            data.put("policeReport", Map.of("made", "yes".equals(f.get("police_reported")),
+                    "answeredAt", f.getOrDefault("police_answered_at", "")));
+        }
         data.put("consent", Map.of(
                 "answer", f.getOrDefault("consent", ""),
                 "version", f.getOrDefault("consent_version", ""),

@@ -54,10 +54,12 @@ public final class ConversationService {
     public record Settings(Duration idleTimeout, Duration retention, ZoneId zone, String officeHours) {}
 
     private final MeterRegistry meters;
+    private final SystemTexts texts;
 
     public ConversationService(ConversationStore store, UserQueue queue, Supplier<FlowEngine> engine, Clock clock,
-                               Settings settings, MeterRegistry meters) {
+                               Settings settings, MeterRegistry meters, SystemTexts texts) {
         this.meters = meters;
+        this.texts = texts;
         this.store = store;
         this.queue = queue;
         this.engine = engine;
@@ -136,8 +138,8 @@ public final class ConversationService {
 
     private StepContext context(Instant now, ConversationStore.Snapshot snapshot, CaseNumbers caseNumbers) {
         List<StepContext.CaseSummary> cases = snapshot.cases().stream()
-                .map(c -> new StepContext.CaseSummary(c.caseId(), c.kind(), c.status().name(), c.status().label(),
-                        c.updatedAt()))
+                .map(c -> new StepContext.CaseSummary(c.caseId(), c.kind(), c.status().name(),
+                        texts.status(c.status(), c.kind()), c.updatedAt()))
                 .toList();
         return new StepContext(now, settings.zone(), caseNumbers, snapshot.profile(), cases,
                 settings.idleTimeout(), settings.officeHours());
@@ -234,14 +236,25 @@ public final class ConversationService {
         boolean escalatedNow = escalated;
         double score = (urgent ? 0 : 1e13) + now.toEpochMilli();
         Future<Void> saved = before.compose(v -> store.apply(changes));
-        if (deescalated && !escalatedNow) {
-            saved = saved.compose(v -> store.redis().zrem(List.of(RedisKeys.escalationInbox(), openid)).mapEmpty());
-        }
+        // The staff queue is one key for all people (another Redis Cluster slot), so it cannot join the
+        // script. The step is saved by now: a failure here must not make WeChat's retry run it again.
+        ConversationState after = step.state();
         if (escalatedNow) {
             // Severity before arrival order: urgent chats sort ahead of every ordinary one. LT keeps the
             // lower score, so a later 人工 never downgrades an urgent chat nor moves it back in the queue.
             saved = saved.compose(v -> store.redis()
-                    .zadd(List.of(RedisKeys.escalationInbox(), "LT", Double.toString(score), openid)).mapEmpty());
+                    .zadd(List.of(RedisKeys.escalationInbox(), "LT", Double.toString(score), openid)).<Void>mapEmpty()
+                    .recover(e -> secondaryFailed("staff queue", openid, e)));
+        } else if (deescalated) {
+            saved = saved.compose(v -> store.redis().zrem(List.of(RedisKeys.escalationInbox(), openid)).<Void>mapEmpty()
+                    .recover(e -> secondaryFailed("staff queue", openid, e)));
+        } else if (after != null && after.status() == ConversationState.Status.ESCALATED && after.updatedAt() != null) {
+            // Each message of an escalated chat puts it back in the queue if an earlier write was lost
+            // (NX: an entry that is there keeps its place and its urgency).
+            double ordinary = 1e13 + after.updatedAt().toEpochMilli();
+            saved = saved.compose(v -> store.redis()
+                    .zadd(List.of(RedisKeys.escalationInbox(), "NX", Double.toString(ordinary), openid)).<Void>mapEmpty()
+                    .recover(e -> secondaryFailed("staff queue", openid, e)));
         }
         if (forgetAfter) {
             saved = saved.compose(v -> store.forget(openid));
@@ -254,6 +267,11 @@ public final class ConversationService {
                     step.effects().stream().map(e -> e.getClass().getSimpleName()).toList(), caseIds);
             return replies;
         });
+    }
+
+    private static Future<Void> secondaryFailed(String what, String openid, Throwable e) {
+        log.warn("step of {} saved, but the {} was not updated: {}", Redaction.openid(openid), what, e.toString());
+        return Future.succeededFuture();
     }
 
     private void openCase(ConversationStore.Changes changes, String openid, String caseId, String kind,

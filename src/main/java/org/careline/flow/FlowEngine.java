@@ -80,7 +80,7 @@ public final class FlowEngine {
         } else if (text != null) {
             Route r = router.route(text);
             if (r.found()) {
-                startRouted(t, r);
+                startRouted(t, r, text);
             } else {
                 t.switchTo("menu", null);
             }
@@ -225,9 +225,15 @@ public final class FlowEngine {
         t.enter(g.node() == null ? flows.flow(target).start() : g.node().target(), false);
     }
 
-    private void startRouted(Turn t, Route r) {
+    /** A first message this long tells a story: flows may keep it ({first_message}) instead of asking again. */
+    static final int STORY_LENGTH = 20;
+
+    private void startRouted(Turn t, Route r, String text) {
         t.clearConversation();
         t.fields.putAll(r.presets());
+        if (text != null && TextNormalizer.compact(text).length() >= STORY_LENGTH) {
+            t.fields.put("first_message", text.strip());
+        }
         t.switchTo(r.flow(), null);
     }
 
@@ -239,7 +245,7 @@ public final class FlowEngine {
         if (ask.route() && text != null && TextNormalizer.choiceNumber(text).isEmpty()) {
             Route r = router.route(text);
             if (r.found()) {
-                startRouted(t, r);
+                startRouted(t, r, text);
                 return;
             }
         }

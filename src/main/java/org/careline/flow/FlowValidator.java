@@ -29,7 +29,7 @@ final class FlowValidator {
 
     /** Fields the engine always provides (from the profile, the clock, the step context or a global intent). */
     static final Set<String> BUILTIN_FIELDS = Set.of("role", "community", "town", "today", "now", "office_hours",
-            "cases", "cases_count", "trigger_text", "handoff_reason", "flow_title");
+            "cases", "cases_count", "trigger_text", "handoff_reason", "flow_title", "first_message");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_][a-z0-9_]*)}");
 

@@ -89,10 +89,15 @@ public final class IntentRouter {
      * nothing), and a case number or a binding code alone says nothing about what the person wants.
      */
     static boolean wordy(String text) {
-        // Chinese characters only: a binding code such as "AB1234" is letters, not words.
+        // Chinese characters only: a binding code such as "AB1234" is letters, not words. And at least a
+        // few: "在吗" or "好的" say too little for a model to read intent into (the word lists still see
+        // "没钱" or "人工").
         return TextNormalizer.compact(text).codePoints()
-                .filter(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN).count() >= 2;
+                .filter(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN).count() >= MIN_CHARACTERS;
     }
+
+    /** Fewer Chinese characters than this are left to the word lists. */
+    static final int MIN_CHARACTERS = 4;
 
     private static final String URGENT = "urgent";
 

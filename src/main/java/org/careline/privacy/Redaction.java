@@ -89,7 +89,8 @@ public final class Redaction {
         if (n.contains("id_number") || n.contains("idcard") || n.contains("id_card")) {
             return idNumber(value);
         }
-        if (n.contains("address") || n.contains("addr")) {
+        if (n.contains("address") || n.contains("addr") || n.contains("community")) {
+            // A community (村/社区) with a child's age and need can point at one family.
             return address(value);
         }
         if (n.endsWith("name")) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import org.careline.conversation.ConversationService;
 import org.careline.conversation.ReplyLedger;
+import org.careline.conversation.SystemTexts;
 import org.careline.privacy.Redaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

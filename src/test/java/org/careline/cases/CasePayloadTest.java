@@ -66,6 +66,7 @@ class CasePayloadTest {
                 "due", "2026-12-11"));
         assertThat((String) data.get("summary")).contains("父亲或母亲求助").contains("不满 1 岁").contains("凤凰街道园林社区");
         assertThat(data.toString()).doesNotContain("32120120250601123X").doesNotContain("oMother");
+        assertThat(data).as("the police question was never asked").doesNotContainKey("policeReport");
     }
 
     @Test

@@ -28,6 +28,8 @@ class RedactionTest {
             "child_id_number, 32120120190101123X, 321201**********3X",
             "address, 凤凰街道幸福小区3栋201, 凤凰街道****",
             "guardian_name, 王小梅, 王**",
+            "home_community, 永正村, 永****",
+            "home_community_label, 幸福家园小区, 幸福家****",
             "need, medical, medical",
     })
     void fields(String name, String value, String shown) {

@@ -1,4 +1,4 @@
-package org.careline.wechat;
+package org.careline.conversation;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +21,12 @@ public final class SystemTexts {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** What a family reads for a case's status, the kind's own text first. */
+    public String status(org.careline.cases.CaseStatus status, String kind) {
+        String own = texts.getProperty("status." + status.name() + "." + kind);
+        return own != null ? own : get("status." + status.name());
     }
 
     public String get(String key) {
