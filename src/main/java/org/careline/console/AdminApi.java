@@ -18,6 +18,8 @@ import java.security.MessageDigest;
  */
 public final class AdminApi {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AdminApi.class);
+
     private final ConversationStore store;
     private final MenuPublisher menu;
     private final ConversationService conversations;
@@ -34,7 +36,22 @@ public final class AdminApi {
         router.route("/api/admin/*").handler(this::authorize);
         router.get("/api/admin/conversations/:openid").handler(this::conversation);
         router.post("/api/admin/conversations/:openid/resolve").handler(this::resolve);
+        router.delete("/api/admin/people/:openid").handler(this::erase);
         router.post("/api/admin/wechat/menu").handler(this::publishMenu);
+    }
+
+    /** A person asked for their data to be deleted: conversation, transcript, profile and cases. */
+    private void erase(RoutingContext ctx) {
+        String openid = ctx.pathParam("openid");
+        store.erase(openid).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(503, ar.cause());
+                return;
+            }
+            log.info("erased the data of {} on request: {} case(s)", Redaction.openid(openid), ar.result());
+            ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
+                    .end(new JsonObject().put("deleted", true).put("cases", ar.result()).encode());
+        });
     }
 
     /** Hands an escalated chat back to the bot. */

@@ -137,6 +137,33 @@ public final class ConversationStore {
                 .mapEmpty();
     }
 
+    /**
+     * Deletes everything CareLine keeps about a person, cases included: a request to delete (PIPL Art. 47)
+     * made to staff. Events already in the outbox still reach the back office, which holds the case file.
+     *
+     * @return how many of the person's cases were deleted
+     */
+    public Future<Integer> erase(String openid) {
+        return redis.zrange(List.of(RedisKeys.userCases(openid), "0", "-1")).compose(ids -> {
+            List<String> keys = new ArrayList<>(List.of(RedisKeys.personalKeys(openid)));
+            keys.add(RedisKeys.userCases(openid));
+            List<String> owners = new ArrayList<>();
+            for (Response id : ids) {
+                keys.add(RedisKeys.caseRecord(openid, id.toString()));
+                owners.add(RedisKeys.caseOwner(id.toString()));
+            }
+            Future<Void> deleted = redis.del(keys).mapEmpty();
+            if (!owners.isEmpty()) {
+                // Case-owner keys live in other cluster slots: one DEL each.
+                for (String owner : owners) {
+                    deleted = deleted.compose(v -> redis.del(List.of(owner)).mapEmpty());
+                }
+            }
+            return deleted.compose(v -> redis.zrem(List.of(RedisKeys.escalationInbox(), openid)))
+                    .map(v -> ids.size());
+        });
+    }
+
     /** Raw state JSON for the admin view. */
     public Future<ConversationState> state(String openid) {
         return redis.get(RedisKeys.conversation(openid)).map(r -> r == null ? null : readState(r.toString()));

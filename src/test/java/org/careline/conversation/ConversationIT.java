@@ -294,6 +294,22 @@ class ConversationIT {
     }
 
     @Test
+    @DisplayName("On a request to delete, staff erase the person's conversation, transcript and cases")
+    void eraseOnRequest() {
+        String openid = openid();
+        helpRequestStored(openid);
+        WeChatClient admin = new WeChatClient(careline.adminUrl(), TOKEN, null);
+        assertThat(admin.raw("DELETE", "/api/admin/people/" + openid, null).status()).isEqualTo(401);
+        var r = admin.rawWithHeader("DELETE", "/api/admin/people/" + openid, "Authorization", "Bearer " + ADMIN_TOKEN, null);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"cases\":1");
+        Response left = Await.result(api.keys("cl:{u:" + openid + "}:*"));
+        // Only the outbox is left: its events still have to reach the back office, which keeps the file.
+        assertThat(left).allSatisfy(k -> assertThat(k.toString()).endsWith(":outbox"));
+        assertThat(say(openid, "我上次申请的怎么样了")).contains("还没有查到");
+    }
+
+    @Test
     @DisplayName("Asking for a person escalates the chat; the bot says so once, then stays silent")
     void talkToStaff() {
         String openid = openid();
