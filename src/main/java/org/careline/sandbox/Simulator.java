@@ -62,6 +62,21 @@ public final class Simulator {
         this.client = WebClient.create(vertx);
         Services.WeChatIdentity id = services.identity;
         this.crypto = id.aesKey().isEmpty() ? null : new WeChatCrypto(id.token(), id.appId(), id.aesKey(), null);
+        seedDirector();
+    }
+
+    /**
+     * The sandbox's 李主任 is a bound community child director, as if the roster had been imported, so that
+     * a visitor sees the director's menu. Sandbox only: real bindings come from the roster and director-bind.
+     */
+    private void seedDirector() {
+        for (Persona p : PERSONAS) {
+            if ("director".equals(p.role())) {
+                services.redis.hset(List.of(org.careline.redis.RedisKeys.profile(p.openid()),
+                                "role", "director", "community", "寺巷社区", "town", "寺巷街道"))
+                        .onFailure(e -> log.warn("sandbox director persona not set up: {}", e.toString()));
+            }
+        }
     }
 
     public void mount(Router router) {

@@ -142,6 +142,16 @@ class SimulatorBrowserIT {
     }
 
     @Test
+    @DisplayName("The director persona sees the community child director's menu")
+    void directorPersona() {
+        open(Map.of());
+        choosePersona("李主任（儿童主任）");
+        int before = botBubbles().size();
+        type("菜单");
+        assertThat(awaitNewBotBubble(before, "儿童主任您好")).contains("登记一次走访").contains("寺巷社区");
+    }
+
+    @Test
     @DisplayName("In safe mode the simulator encrypts what it sends and still shows the bot's replies")
     void safeModeConversation() {
         open(Map.of("CARELINE_WECHAT_AES_KEY", AES_KEY));
