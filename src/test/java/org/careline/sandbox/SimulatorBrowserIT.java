@@ -142,6 +142,18 @@ class SimulatorBrowserIT {
     }
 
     @Test
+    @DisplayName("Replies that come later through the customer-service API appear on the phone too")
+    void pushedReplies() {
+        // A reply budget nothing can meet: every answer goes out as a customer-service message.
+        open(Map.of("CARELINE_WECHAT_REPLY_BUDGET", "1ms"));
+        choosePersona("新关注的用户");
+        follow();
+        int before = botBubbles().size();
+        type("菜单");
+        assertThat(awaitNewBotBubble(before, "请问需要什么帮助")).contains("申请帮助");
+    }
+
+    @Test
     @DisplayName("The director persona sees the community child director's menu")
     void directorPersona() {
         open(Map.of());
