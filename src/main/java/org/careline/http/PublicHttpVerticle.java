@@ -31,10 +31,19 @@ public final class PublicHttpVerticle extends VerticleBase {
 
         return vertx.createHttpServer()
                 .requestHandler(router)
-                .listen(services.config.http().port(), services.config.http().host())
+                .listen(services.config.http().port(), host())
                 .onSuccess(s -> server = s)
                 .recover(e -> Future.failedFuture(new IllegalStateException("public port (CARELINE_HTTP_PORT) "
-                        + services.config.http().host() + ":" + services.config.http().port() + ": " + e.getMessage())));
+                        + host() + ":" + services.config.http().port() + ": " + e.getMessage())));
+    }
+
+    /**
+     * In the sandbox the token is a well-known default, so the callback stays on loopback unless an
+     * address other than the default was configured.
+     */
+    private String host() {
+        String host = services.config.http().host();
+        return services.config.wechat().sandbox() && "0.0.0.0".equals(host) ? "127.0.0.1" : host;
     }
 
     private void health(RoutingContext ctx) {
