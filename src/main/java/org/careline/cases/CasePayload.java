@@ -72,7 +72,8 @@ public final class CasePayload {
         data.put("referral", f.get("referral"));
         data.put("nextStep", nextStep(c, f, zone));
         data.put("summary", summary(f));
-        data.put("transcript", "/console/conversations/" + Redaction.openid(c.openid()));
+        // On CareLine's internal port, behind the admin token.
+        data.put("transcript", "/api/admin/cases/" + c.caseId() + "/transcript");
 
         Map<String, String> fields = new LinkedHashMap<>(f);
         fields.replaceAll((k, v) -> k.contains("id_number") ? Redaction.idNumber(v) : v);

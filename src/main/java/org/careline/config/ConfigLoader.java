@@ -114,8 +114,8 @@ public final class ConfigLoader {
                     + "set only during a rotation, together with wechat.aesKey");
         }
         if (w.replyBudget().compareTo(Duration.ofMillis(4800)) > 0) {
-            throw new ConfigException("wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET): must be under 5s, "
-                    + "WeChat gives up on a callback after 5 seconds");
+            throw new ConfigException("wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET): at most 4800ms, "
+                    + "WeChat gives up on a callback after 5 seconds and the answer needs time to travel");
         }
         if (w.apiWorkers() > 10) {
             // WxJava's HTTP client allows 10 connections per host: more threads would only queue there.

@@ -37,7 +37,31 @@ public final class AdminApi {
         router.get("/api/admin/conversations/:openid").handler(this::conversation);
         router.post("/api/admin/conversations/:openid/resolve").handler(this::resolve);
         router.delete("/api/admin/people/:openid").handler(this::erase);
+        router.get("/api/admin/cases/:caseId/transcript").handler(this::transcript);
         router.post("/api/admin/wechat/menu").handler(this::publishMenu);
+    }
+
+    /**
+     * The conversation behind a case, oldest line first, for the caseworker who picks it up (the link in
+     * every case event). Every read is logged: staff reads of a child's record must be traceable.
+     */
+    private void transcript(RoutingContext ctx) {
+        String caseId = ctx.pathParam("caseId");
+        store.transcriptOfCase(caseId).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(503, ar.cause());
+                return;
+            }
+            if (ar.result() == null) {
+                Failures.error(ctx, 404, "no such case, or its conversation was deleted");
+                return;
+            }
+            log.info("transcript of case {} read through the admin API", caseId);
+            io.vertx.core.json.JsonArray lines = new io.vertx.core.json.JsonArray();
+            ar.result().forEach(line -> lines.add(new JsonObject(line)));
+            ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
+                    .end(new JsonObject().put("caseId", caseId).put("lines", lines).encode());
+        });
     }
 
     /** A person asked for their data to be deleted: conversation, transcript, profile and cases. */

@@ -164,6 +164,22 @@ public final class ConversationStore {
         });
     }
 
+    /** The transcript lines (JSON, oldest first) of the person who owns a case; null when unknown. */
+    public Future<List<String>> transcriptOfCase(String caseId) {
+        return redis.get(RedisKeys.caseOwner(caseId)).compose(owner -> {
+            if (owner == null) {
+                return Future.succeededFuture(null);
+            }
+            return redis.lrange(RedisKeys.transcript(owner.toString()), "0", "-1").map(r -> {
+                List<String> lines = new ArrayList<>();
+                for (Response line : r) {
+                    lines.add(0, line.toString());
+                }
+                return lines;
+            });
+        });
+    }
+
     /** Raw state JSON for the admin view. */
     public Future<ConversationState> state(String openid) {
         return redis.get(RedisKeys.conversation(openid)).map(r -> r == null ? null : readState(r.toString()));

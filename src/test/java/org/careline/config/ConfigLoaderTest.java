@@ -64,7 +64,7 @@ class ConfigLoaderTest {
             "CARELINE_HTTP_PORT|eighty|http.port (CARELINE_HTTP_PORT): must be a port number",
             "CARELINE_HTTP_PORT|70000|http.port (CARELINE_HTTP_PORT): must be a port number",
             "CARELINE_WECHAT_REPLY_BUDGET|soon|wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET): must be a duration",
-            "CARELINE_WECHAT_REPLY_BUDGET|6s|wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET): must be under 5s",
+            "CARELINE_WECHAT_REPLY_BUDGET|4900ms|wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET): at most 4800ms",
             "CARELINE_WECHAT_AES_KEY|tooshort|wechat.aesKey (CARELINE_WECHAT_AES_KEY): an EncodingAESKey is 43",
             "CARELINE_WECHAT_API_HOST|api.weixin.qq.com|wechat.apiHost (CARELINE_WECHAT_API_HOST): must be an http(s) URL",
             "CARELINE_REDIS_URL|localhost:6379|redis.url (CARELINE_REDIS_URL): must start with redis://",

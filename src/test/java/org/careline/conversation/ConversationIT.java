@@ -203,6 +203,13 @@ class ConversationIT {
         assertThat(data.getJsonObject("nextStep").getString("due")).isNotBlank();
         assertThat(data.getString("need")).isEqualTo("living");
         assertThat(data.encode()).doesNotContain(openid);
+
+        // The case links to its conversation, which a caseworker can read on the internal port.
+        String link = data.getString("transcript");
+        var transcript = new WeChatClient(careline.adminUrl(), TOKEN, null)
+                .rawWithHeader("GET", link, "Authorization", "Bearer " + ADMIN_TOKEN);
+        assertThat(transcript.status()).as(transcript.body()).isEqualTo(200);
+        assertThat(transcript.body()).contains("宝宝贫血").contains("编号 " + caseId);
         assertThat(Await.result(api.sismember(RedisKeys.outboxIndex(), openid)).toInteger()).isEqualTo(1);
     }
 
