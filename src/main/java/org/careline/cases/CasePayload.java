@@ -46,6 +46,7 @@ public final class CasePayload {
         child.put("name", f.get("child_name"));
         child.put("age", f.get("child_age"));
         child.put("ageLabel", f.get("child_age_label"));
+        child.put("ageMonths", f.get("child_age_months"));
         if (f.get("child_id_number") != null) {
             child.put("idNumber", Redaction.idNumber(f.get("child_id_number")));
         }

@@ -104,6 +104,7 @@ final class AnswerReader {
             }
             case DATE -> date(text, today).map(d -> answer(f, d.format(DateTimeFormatter.ISO_LOCAL_DATE)).get());
             case NUMBER -> number(text).map(n -> answer(f, Integer.toString(n)).get());
+            case AGE -> age(text).map(months -> ageAnswer(f, months));
             case REGION -> region(ask, raw, fields).map(name -> labelled(f, name, name, null));
             case IMAGE, VOICE, LOCATION -> Optional.empty();
         };
@@ -221,6 +222,42 @@ final class AnswerReader {
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    private static final Pattern MONTHS = Pattern.compile("(\\d{1,2})个?多?月");
+    private static final Pattern YEARS = Pattern.compile("(\\d{1,2})(?:周岁|岁|虚岁)?多?");
+
+    /**
+     * A child's age as people say it — "3", "3岁", "三岁半", "6个月", "半岁", "刚出生" — in months. Under 18
+     * only: this line is for children.
+     */
+    static Optional<Integer> age(String text) {
+        String s = digits(text);
+        if (s.contains("刚出生") || s.contains("刚生") || s.contains("新生儿") || s.contains("满月")) {
+            return Optional.of(1);
+        }
+        if (s.matches(".*半岁.*") && !s.matches(".*\\d.*")) {
+            return Optional.of(6);
+        }
+        Matcher m = MONTHS.matcher(s);
+        if (m.find()) {
+            int months = Integer.parseInt(m.group(1));
+            return months <= 36 ? Optional.of(months) : Optional.empty();
+        }
+        Matcher y = YEARS.matcher(s);
+        if (y.find()) {
+            int years = Integer.parseInt(y.group(1));
+            int half = s.contains("半") ? 6 : 0;
+            return years <= 17 ? Optional.of(years * 12 + half) : Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /** {@code field} as said back ("3岁", "6个月"), {@code field_months} for conditions. */
+    private static Answer ageAnswer(String field, int months) {
+        String said = months < 24 && months % 12 != 0 || months < 12 ? months + "个月"
+                : (months / 12) + "岁" + (months % 12 >= 6 ? "半" : "");
+        return new Answer(Map.of(field, said, field + "_label", said, field + "_months", Integer.toString(months)), null);
     }
 
     static Optional<Integer> number(String text) {

@@ -46,7 +46,7 @@ record FlowNode(String id, int line, Text say, Map<String, Text> set, Emit emit,
 
     enum AskType {
         TEXT("text"), CHOICE("choice"), YES_NO("yes-no"), PHONE("phone"), ID_NUMBER("id-number"),
-        DATE("date"), NUMBER("number"), REGION("region"), IMAGE("image"), VOICE("voice"),
+        DATE("date"), NUMBER("number"), AGE("age"), REGION("region"), IMAGE("image"), VOICE("voice"),
         LOCATION("location");
 
         final String yamlName;

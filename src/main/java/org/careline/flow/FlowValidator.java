@@ -381,8 +381,12 @@ final class FlowValidator {
         Ask a = n.ask();
         if (a != null && a.field() != null) {
             out.add(a.field());
-            if (a.accepts(AskType.CHOICE) || a.accepts(AskType.REGION) || a.accepts(AskType.YES_NO)) {
+            if (a.accepts(AskType.CHOICE) || a.accepts(AskType.REGION) || a.accepts(AskType.YES_NO)
+                    || a.accepts(AskType.AGE)) {
                 out.add(a.field() + "_label");
+            }
+            if (a.accepts(AskType.AGE)) {
+                out.add(a.field() + "_months");
             }
             if (a.accepts(AskType.LOCATION)) {
                 out.add(a.field() + "_lat");
