@@ -190,6 +190,21 @@ final class AnswerReader {
         if (s.contains("今天") || s.contains("今日")) {
             return Optional.of(today);
         }
+        Matcher weekday = WEEKDAY.matcher(s);
+        if (weekday.find()) {
+            int dow = "一二三四五六日天".indexOf(weekday.group(3)) + 1;
+            if (dow == 8) {
+                dow = 7;
+            }
+            // The most recent such day up to today; "上周五" is that day of last week.
+            java.time.DayOfWeek day = java.time.DayOfWeek.of(dow);
+            LocalDate thisWeek = today.with(java.time.temporal.TemporalAdjusters.previousOrSame(java.time.DayOfWeek.MONDAY))
+                    .with(java.time.temporal.TemporalAdjusters.nextOrSame(day));
+            if (weekday.group(1) != null && weekday.group(1).startsWith("上")) {
+                return Optional.of(thisWeek.minusWeeks(1));
+            }
+            return Optional.of(thisWeek.isAfter(today) ? thisWeek.minusWeeks(1) : thisWeek);
+        }
         s = digits(text);
         Matcher full = FULL_DATE.matcher(s);
         if (full.find()) {
@@ -224,6 +239,7 @@ final class AnswerReader {
         return out.toString();
     }
 
+    private static final Pattern WEEKDAY = Pattern.compile("(上个?|这个?|本)?(周|星期|礼拜)([一二三四五六日天])");
     private static final Pattern MONTHS = Pattern.compile("(\\d{1,2})个?多?月");
     private static final Pattern YEARS = Pattern.compile("(\\d{1,2})(?:周岁|岁|虚岁)?多?");
 
