@@ -25,9 +25,28 @@ final class AnswerReader {
     private static final Pattern FULL_DATE = Pattern.compile("(\\d{4})[-/.年](\\d{1,2})[-/.月](\\d{1,2})[日号]?");
     private static final Pattern SHORT_DATE = Pattern.compile("(\\d{1,2})[-/.月](\\d{1,2})[日号]?");
     private static final Pattern CHINESE_NUMERAL = Pattern.compile("[零一二两三四五六七八九十]+");
-    private static final Pattern MOBILE = Pattern.compile("1[3-9]\\d{9}");
     /** A landline with its area code (0523-86123456): some grandparents have no mobile phone. */
     private static final Pattern LANDLINE = Pattern.compile("0[1-9]\\d{1,2}\\d{7,8}");
+    /** A local landline without its area code: the bureau's own district. */
+    private static final Pattern LOCAL = Pattern.compile("[2-9]\\d{7}");
+    private static final Pattern MOBILE_IN_TEXT = Pattern.compile("(?<!\\d)1[3-9]\\d{9}(?!\\d)");
+
+    /**
+     * A phone number, also inside a sentence ("我电话139 1234 5678"): a mobile anywhere in it, or a
+     * landline when the answer is only the number.
+     */
+    static Optional<String> phone(String text) {
+        String joined = TextNormalizer.normalize(text).replaceAll("[\\s\\-()（）]", "").replaceFirst("^\\+?86", "")
+                .replace("+86", "");
+        Matcher mobile = MOBILE_IN_TEXT.matcher(joined);
+        if (mobile.find()) {
+            return Optional.of(mobile.group());
+        }
+        if (LANDLINE.matcher(joined).matches() || LOCAL.matcher(joined).matches()) {
+            return Optional.of(joined);
+        }
+        return Optional.empty();
+    }
     private static final Pattern INTEGER = Pattern.compile("\\d+");
 
     private final Common common;
@@ -93,16 +112,14 @@ final class AnswerReader {
             case CHOICE -> choice(ask.options(), raw).map(o -> labelled(f, o.value(), o.label(), o));
             case YES_NO -> yesNo(raw).map(yes -> labelled(f, yes ? "yes" : "no",
                     yes ? first(common.yesWords()) : first(common.noWords()), null));
-            case PHONE -> {
-                String digits = text.replaceAll("[\\s\\-()]", "").replaceFirst("^\\+?86", "");
-                yield MOBILE.matcher(digits).matches() || LANDLINE.matcher(digits).matches()
-                        ? answer(f, digits) : Optional.empty();
-            }
+            case PHONE -> phone(text).map(p -> answer(f, p).get());
             case ID_NUMBER -> {
                 String id = text.replaceAll("\\s", "").toUpperCase();
                 yield ChineseIdNumber.isValid(id) ? answer(f, id) : Optional.empty();
             }
-            case DATE -> date(text, today).map(d -> answer(f, d.format(DateTimeFormatter.ISO_LOCAL_DATE)).get());
+            case DATE -> date(text, today).map(d -> labelled(f, d.format(DateTimeFormatter.ISO_LOCAL_DATE),
+                    (d.getYear() == today.getYear() ? "" : d.getYear() + "年") + d.getMonthValue() + "月" + d.getDayOfMonth() + "日",
+                    null));
             case NUMBER -> number(text).map(n -> answer(f, Integer.toString(n)).get());
             case AGE -> age(text).map(months -> ageAnswer(f, months));
             case REGION -> region(ask, raw, fields).map(name -> labelled(f, name, name, null));
@@ -138,12 +155,20 @@ final class AnswerReader {
                 return Optional.of(o);
             }
         }
+        // The longest word found decides: "没有本地户口" is about having none, though it holds "本地".
+        Option best = null;
+        int bestLength = 0;
         for (Option o : options) {
             for (String w : o.words()) {
-                if (s.contains(TextNormalizer.compact(w))) {
-                    return Optional.of(o);
+                String cw = TextNormalizer.compact(w);
+                if (!cw.isEmpty() && s.contains(cw) && cw.length() > bestLength) {
+                    best = o;
+                    bestLength = cw.length();
                 }
             }
+        }
+        if (best != null) {
+            return Optional.of(best);
         }
         for (Option o : options) {
             String label = TextNormalizer.compact(o.label());
@@ -162,16 +187,28 @@ final class AnswerReader {
         String s = TextNormalizer.compact(raw);
         // "不同意" contains "同意": negative words are checked first.
         for (String w : common.noWords()) {
-            if (s.contains(TextNormalizer.compact(w))) {
+            if (says(s, w)) {
                 return Optional.of(false);
             }
         }
         for (String w : common.yesWords()) {
-            if (s.contains(TextNormalizer.compact(w))) {
+            if (says(s, w)) {
                 return Optional.of(true);
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A one-character word (是, 对, 不) counts only as the whole answer: "他们会知道是我吗" holds 是 but is
+     * a question, not a yes. Longer words count anywhere in the answer.
+     */
+    private static boolean says(String answer, String word) {
+        String w = TextNormalizer.compact(word);
+        if (w.isEmpty()) {
+            return false;
+        }
+        return w.codePointCount(0, w.length()) == 1 ? answer.equals(w) : answer.contains(w);
     }
 
     /** 2026-11-03, 2026年11月3日, 11月3日, 11.3, 十一月三号, 今天/昨天/前天. A date without a year that would
@@ -301,11 +338,14 @@ final class AnswerReader {
             }
         }
         // The regions file never lists every village and estate: a community typed out is taken as written.
-        if (communityLevel(ask) && s.codePoints().filter(Character::isLetter).count() >= 2) {
+        if (communityLevel(ask) && s.codePoints().filter(Character::isLetter).count() >= 2 && !NOT_A_PLACE.matcher(s).find()) {
             return Optional.of(raw.strip());
         }
         return Optional.empty();
     }
+
+    /** Answers that are not a place, at a question where any typed name is otherwise taken. */
+    private static final Pattern NOT_A_PLACE = Pattern.compile("不知道|不清楚|忘了|不记得|没有|随便|不告诉");
 
     static boolean communityLevel(Ask ask) {
         return ask.level() != null && ask.level().startsWith("community");

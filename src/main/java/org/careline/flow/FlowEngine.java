@@ -157,6 +157,11 @@ public final class FlowEngine {
             startGlobal(t, heard.get(), text);
             return t.finish();
         }
+        if (isDangerFlow(state.flow())) {
+            // An alarm is open: every message is acknowledged, and no office hours are quoted.
+            String ack = flows.common().text("urgent_ack");
+            return new Step(state, ack.isBlank() ? List.of() : List.of(new Effect.Reply(ack)));
+        }
         boolean command = global(text).map(g -> REMINDED.contains(g.name())).orElse(false)
                 || input instanceof Input.MenuClick;
         String hint = flows.common().text("escalated_hint");
@@ -234,8 +239,18 @@ public final class FlowEngine {
         if (text != null && TextNormalizer.compact(text).length() >= STORY_LENGTH) {
             t.fields.put("first_message", text.strip());
         }
+        Flow target = flows.flow(r.flow());
+        // Understood from the example messages alone (a weaker sign than words): a flow with a node named
+        // "confirm-guess" asks first, so that "电话没变" does not hand anybody to staff unasked.
+        if (r.byExamples() && target != null && target.node(CONFIRM_NODE) != null) {
+            t.switchTo(r.flow(), CONFIRM_NODE);
+            return;
+        }
         t.switchTo(r.flow(), null);
     }
+
+    /** See {@link #startRouted}: the node a flow may have to confirm a guess made from examples. */
+    static final String CONFIRM_NODE = "confirm-guess";
 
     private void answer(Turn t, Input input, String text) {
         FlowNode n = t.currentNode();
@@ -260,6 +275,11 @@ public final class FlowEngine {
             return;
         }
         String retry = ask.retry() != null ? ask.retry().text() : flows.common().text("retry");
+        String notHere = flows.common().text("media_not_here");
+        if (input instanceof Input.Media && !notHere.isBlank()) {
+            // A voice note or photo where words are needed: say so, rather than "we did not understand".
+            retry = notHere;
+        }
         String choices = t.choices(ask);
         t.say(choices.isEmpty() ? retry : retry + "\n" + choices);
         t.attempts = tries;

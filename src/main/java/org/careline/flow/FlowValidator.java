@@ -206,6 +206,10 @@ final class FlowValidator {
             todo.add(c.fallbackNode().target());
         }
         f.on().values().forEach(r -> todo.add(r.target()));
+        if (f.node(FlowEngine.CONFIRM_NODE) != null) {
+            // Entered by the engine when a sentence only resembled this flow's examples.
+            todo.add(FlowEngine.CONFIRM_NODE);
+        }
         Set<String> seen = new HashSet<>();
         while (!todo.isEmpty()) {
             String id = todo.pop();
@@ -326,10 +330,13 @@ final class FlowValidator {
         in.put(f.start(), start);
         Deque<String> todo = new ArrayDeque<>(List.of(f.start()));
         // A node that 取消/人工 lead to (on:) can be reached from any question: only what every path knows.
-        for (FlowNode.Ref r : f.on().values()) {
-            if (f.node(r.target()) != null && !in.containsKey(r.target())) {
-                in.put(r.target(), new LinkedHashSet<>(start));
-                todo.add(r.target());
+        List<String> entries = new ArrayList<>();
+        f.on().values().forEach(r -> entries.add(r.target()));
+        entries.add(FlowEngine.CONFIRM_NODE);
+        for (String entry : entries) {
+            if (f.node(entry) != null && !in.containsKey(entry)) {
+                in.put(entry, new LinkedHashSet<>(start));
+                todo.add(entry);
             }
         }
         while (!todo.isEmpty()) {
@@ -382,7 +389,7 @@ final class FlowValidator {
         if (a != null && a.field() != null) {
             out.add(a.field());
             if (a.accepts(AskType.CHOICE) || a.accepts(AskType.REGION) || a.accepts(AskType.YES_NO)
-                    || a.accepts(AskType.AGE)) {
+                    || a.accepts(AskType.AGE) || a.accepts(AskType.DATE)) {
                 out.add(a.field() + "_label");
             }
             if (a.accepts(AskType.AGE)) {

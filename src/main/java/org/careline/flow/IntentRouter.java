@@ -77,8 +77,8 @@ public final class IntentRouter {
                     return Route.none();
                 }
                 return table.targets().stream().filter(t -> t.flow().target().equals(chosen)).findFirst()
-                        .map(t -> new Route(chosen, score(t, text).presets(), confidence))
-                        .orElse(new Route(chosen, Map.of(), confidence));
+                        .map(t -> new Route(chosen, score(t, text).presets(), confidence, true))
+                        .orElse(new Route(chosen, Map.of(), confidence, true));
             }
         }
         return words;

@@ -95,7 +95,7 @@ class SimulatorBrowserIT {
 
         int before = botBubbles().size();
         clickMenu("MENU_STATUS");
-        assertThat(awaitNewBotBubble(before, "求助")).contains("还没有查到您提交过的求助");
+        assertThat(awaitNewBotBubble(before, "求助")).contains("还没有查到您在这里提交过的求助");
         assertThat(texts(By.cssSelector("#chat [data-testid=notice]"))).contains("点击了菜单「查询进度」");
 
         // Another persona has a conversation of its own; coming back shows this one again.
