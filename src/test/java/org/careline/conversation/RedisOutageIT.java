@@ -42,10 +42,9 @@ class RedisOutageIT {
         }
     }
 
-    @Test
-    @DisplayName("A Redis that stalls for a few seconds and wakes up: the message is processed on WeChat's retry, not lost")
-    void stall() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("target"), "stall-");
+    /** A Redis of this test's own (it is stopped and restarted), a fake WeChat, and CareLine on both. */
+    private Path startAll(String name) throws java.io.IOException {
+        Path dir = Files.createTempDirectory(Path.of("target"), name);
         redis = RedisServerProcess.start(0, dir, true);
         vertx = Vertx.vertx();
         FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, "wxoutage0000001", "outage-secret");
@@ -56,6 +55,13 @@ class RedisOutageIT {
                 "CARELINE_WECHAT_SECRET", "outage-secret",
                 "CARELINE_WECHAT_TOKEN", TOKEN,
                 "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()));
+        return dir;
+    }
+
+    @Test
+    @DisplayName("A Redis that stalls for a few seconds and wakes up: the message is processed on WeChat's retry, not lost")
+    void stall() throws Exception {
+        Path dir = startAll("stall-");
         WeChatClient wechat = new WeChatClient(careline.publicUrl(), TOKEN, null);
         String openid = "o-stall-1";
         assertThat(wechat.replyText(wechat.post(WeChatClient.text(openid, "我想申请帮助", MSG_IDS.incrementAndGet()))))
@@ -76,18 +82,8 @@ class RedisOutageIT {
     @Test
     @DisplayName("While Redis is down readiness fails and a message gets a plain 'busy' answer; afterwards the conversation goes on")
     void outage() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("target"), "outage-");
-        redis = RedisServerProcess.start(0, dir, true);
+        Path dir = startAll("outage-");
         int port = redis.port();
-        vertx = Vertx.vertx();
-        FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, "wxoutage0000001", "outage-secret");
-        Await.result(platform.listen(0));
-        careline = RunningCareLine.start(Map.of(
-                "CARELINE_REDIS_URL", redis.url(),
-                "CARELINE_WECHAT_APP_ID", "wxoutage0000001",
-                "CARELINE_WECHAT_SECRET", "outage-secret",
-                "CARELINE_WECHAT_TOKEN", TOKEN,
-                "CARELINE_WECHAT_API_HOST", "http://127.0.0.1:" + platform.port()));
         WeChatClient wechat = new WeChatClient(careline.publicUrl(), TOKEN, null);
         WeChatClient admin = new WeChatClient(careline.adminUrl(), TOKEN, null);
         String openid = "o-outage-1";
