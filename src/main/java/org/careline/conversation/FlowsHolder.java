@@ -34,7 +34,9 @@ public final class FlowsHolder implements Supplier<FlowEngine> {
         this.regions = regions;
         this.flows = initial;
         this.engine.set(new FlowEngine(initial));
-        this.stamp = stamp();
+        // No file reads here (this runs on an event loop): the first check on a worker takes the stamp,
+        // reloading once at most, which keeps the same version and changes nothing.
+        this.stamp = Long.MIN_VALUE;
     }
 
     @Override

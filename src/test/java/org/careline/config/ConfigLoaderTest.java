@@ -91,7 +91,7 @@ class ConfigLoaderTest {
     @Test
     @DisplayName("A secret written into the config file stops the service")
     void secretInFileRefused() {
-        String yaml = "wechat:\n  secret: abcdefabcdefabcdef\n";
+        String yaml = "wechat:\n  secret: written-into-the-file\n";
         assertThatThrownBy(() -> new ConfigLoader(Map.of())
                 .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "x.yaml"))
                 .isInstanceOf(ConfigException.class)

@@ -243,12 +243,13 @@ class WeChatCryptoTest {
     }
 
     static Stream<Arguments> badKeys() {
-        String secretLooking = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEF";
+        // 42 characters, made up for the test: the error must give the length, never the key.
+        String keyOf42 = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEF";
         return Stream.of(
                 Arguments.of("a null key", null, "EncodingAESKey is missing"),
                 Arguments.of("a blank key", "   ", "EncodingAESKey is missing"),
-                Arguments.of("42 characters", secretLooking, "EncodingAESKey must be 43 characters, but has 42"),
-                Arguments.of("44 characters", secretLooking + "GH", "EncodingAESKey must be 43 characters, but has 44"),
+                Arguments.of("42 characters", keyOf42, "EncodingAESKey must be 43 characters, but has 42"),
+                Arguments.of("44 characters", keyOf42 + "GH", "EncodingAESKey must be 43 characters, but has 44"),
                 Arguments.of("the key with its = already added", AES_KEY.substring(1) + "=",
                         "EncodingAESKey has a character that is not base64 at position 43"),
                 Arguments.of("a dash (url-safe base64)", "-" + AES_KEY.substring(1),
