@@ -51,6 +51,15 @@ public final class Main {
         return out.toArray(String[]::new);
     }
 
+    /** The office hours are read by the engine (texts at night): a text it cannot read stops the start. */
+    static org.careline.flow.OfficeHours officeHours(AppConfig config) {
+        try {
+            return org.careline.flow.OfficeHours.parse(config.conversation().officeHours());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("conversation.officeHours (CARELINE_CONVERSATION_OFFICE_HOURS): " + e.getMessage());
+        }
+    }
+
     public static void main(String[] args) {
         if (args.length > 0 && "flows".equals(args[0])) {
             System.exit(FlowsCommand.run(withConfiguredFolders(Arrays.copyOfRange(args, 1, args.length)), System.out));
@@ -65,6 +74,7 @@ public final class Main {
         try {
             config = new ConfigLoader(System.getenv()).load();
             flows = FlowLoader.load(config.conversation().flowsDir(), config.conversation().regionsFile());
+            officeHours(config);
         } catch (ConfigException e) {
             System.err.println("careline: configuration error: " + e.getMessage());
             System.exit(2);

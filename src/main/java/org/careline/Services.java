@@ -87,7 +87,7 @@ public final class Services {
         this.flowsWatch = flows.watch(vertx, 2000);
         this.conversations = new ConversationService(store, new UserQueue(vertx, redis, Duration.ofSeconds(10)),
                 flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
-                c.officeHours()), meters, texts);
+                Main.officeHours(config)), meters, texts);
         String apiHost = sandboxPlatform != null ? "http://127.0.0.1:" + sandboxPlatform.port() : config.wechat().apiHost();
         this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
                 config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));

@@ -16,6 +16,7 @@ public record CaseEvent(String id, String type, Instant time, Map<String, Object
     public static final String CHANGE_REPORTED = "change.reported";
     public static final String VISIT_LOGGED = "visit.logged";
     public static final String ESCALATION_OPENED = "escalation.opened";
+    public static final String ESCALATION_MESSAGE = "escalation.message";
     public static final String ESCALATION_RESOLVED = "escalation.resolved";
     /** Added to DESIGN's list: what an escalation learnt later (police report made, and when). */
     public static final String ESCALATION_UPDATED = "escalation.updated";

@@ -35,6 +35,7 @@ public final class AdminApi {
     public void mount(Router router) {
         router.route("/api/admin/*").handler(this::authorize);
         router.get("/api/admin/conversations/:openid").handler(this::conversation);
+        router.get("/api/admin/escalations").handler(this::escalations);
         router.post("/api/admin/conversations/:openid/resolve").handler(this::resolve);
         router.delete("/api/admin/people/:openid").handler(this::erase);
         router.get("/api/admin/cases/:caseId/transcript").handler(this::transcript);
@@ -122,9 +123,67 @@ public final class AdminApi {
         ctx.next();
     }
 
+    /**
+     * The open escalations, most severe first, then longest waiting: what the bureau must look at now. Texts
+     * are masked as in the conversation lookup; the console shows them to the caseworker who opens the chat.
+     */
+    private void escalations(RoutingContext ctx) {
+        store.openEscalations(MAX_LISTED).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(503, ar.cause());
+                return;
+            }
+            io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonArray();
+            for (ConversationStore.OpenEscalation e : ar.result()) {
+                var s = e.state();
+                JsonObject item = new JsonObject().put("openid", Redaction.openid(e.openid()))
+                        .put("flow", s.flow()).put("node", s.node())
+                        .put("status", status(s));
+                JsonObject esc = escalation(s);
+                if (esc == null) {
+                    // Queued for staff by an older version (no escalation record yet): an ordinary handoff.
+                    esc = new JsonObject().put("urgent", false).put("level", "staff")
+                            .put("reason", s.fields() == null ? null : s.fields().get("handoff_reason"))
+                            .put("openedAt", s.updatedAt() == null ? null : s.updatedAt().toString())
+                            .put("lastMessageAt", s.updatedAt() == null ? null : s.updatedAt().toString());
+                }
+                item.mergeIn(esc);
+                io.vertx.core.json.JsonArray last = new io.vertx.core.json.JsonArray();
+                for (String line : e.lastLines()) {
+                    JsonObject l = new JsonObject(line);
+                    last.add(new JsonObject().put("at", l.getString("at")).put("from", l.getString("from"))
+                            .put("text", Redaction.freeText(l.getString("text"))));
+                }
+                items.add(item.put("lastMessages", last));
+            }
+            ctx.response().putHeader("Content-Type", "application/json; charset=utf-8")
+                    .end(new JsonObject().put("items", items).encode());
+        });
+    }
+
+    /** The staff queue is listed this far; more waiting than this is a matter for the console. */
+    private static final int MAX_LISTED = 200;
+
+    private static String status(org.careline.flow.ConversationState s) {
+        return s.status() == null ? "bot" : s.status().name().toLowerCase();
+    }
+
+    /** The open escalation as the contract shows it, or null. */
+    private static JsonObject escalation(org.careline.flow.ConversationState s) {
+        var e = s.escalation();
+        if (e == null) {
+            return null;
+        }
+        return new JsonObject().put("urgent", e.urgent()).put("level", e.level().name().toLowerCase())
+                .put("reason", e.reason())
+                .put("openedAt", e.openedAt() == null ? null : e.openedAt().toString())
+                .put("lastMessageAt", e.lastMessageAt() == null ? null : e.lastMessageAt().toString());
+    }
+
     private void conversation(RoutingContext ctx) {
         String openid = ctx.pathParam("openid");
-        store.state(openid).onComplete(ar -> {
+        store.state(openid).compose(s -> s == null ? io.vertx.core.Future.succeededFuture((Object[]) null)
+                : store.role(openid).map(role -> new Object[] {s, role})).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(503, ar.cause());
                 return;
@@ -133,16 +192,21 @@ public final class AdminApi {
                 Failures.error(ctx, 404, "no conversation for this openid");
                 return;
             }
-            var s = ar.result();
+            var s = (org.careline.flow.ConversationState) ar.result()[0];
             JsonObject body = new JsonObject()
                     .put("openid", Redaction.openid(openid))
                     .put("flow", s.flow())
                     .put("node", s.node())
-                    .put("status", s.status() == null ? "bot" : s.status().name().toLowerCase())
+                    .put("status", status(s))
+                    .put("role", ar.result()[1])
                     .put("updatedAt", s.updatedAt() == null ? null : s.updatedAt().toString())
                     .put("startedAt", s.startedAt() == null ? null : s.startedAt().toString())
                     .put("flowsVersion", s.flowsVersion())
                     .put("fields", new JsonObject(new java.util.LinkedHashMap<>(Redaction.fields(s.fields()))));
+            JsonObject esc = escalation(s);
+            if (esc != null) {
+                body.put("escalation", esc);
+            }
             ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").end(body.encode());
         });
     }

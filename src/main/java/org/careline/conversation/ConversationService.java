@@ -11,6 +11,7 @@ import org.careline.flow.ConversationState;
 import org.careline.flow.Effect;
 import org.careline.flow.FlowEngine;
 import org.careline.flow.Input;
+import org.careline.flow.OfficeHours;
 import org.careline.flow.Step;
 import org.careline.flow.StepContext;
 import org.careline.privacy.Redaction;
@@ -51,7 +52,7 @@ public final class ConversationService {
     private final Settings settings;
 
     /** What the orchestrator needs from configuration. */
-    public record Settings(Duration idleTimeout, Duration retention, ZoneId zone, String officeHours) {}
+    public record Settings(Duration idleTimeout, Duration retention, ZoneId zone, OfficeHours officeHours) {}
 
     private final MeterRegistry meters;
     private final SystemTexts texts;
@@ -95,7 +96,7 @@ public final class ConversationService {
     public Future<Boolean> resolve(String openid, String resolvedBy) {
         return queue.run(openid, () -> store.load(openid).compose(snapshot -> {
             ConversationState s = snapshot.state();
-            if (s == null || s.status() != ConversationState.Status.ESCALATED) {
+            if (s == null || s.status() != ConversationState.Status.ESCALATED && s.escalation() == null) {
                 return Future.succeededFuture(false);
             }
             Instant now = clock.instant();
@@ -190,12 +191,23 @@ public final class ConversationService {
                 data.put("openidHash", Redaction.openid(openid));
                 data.put("reason", e.reason());
                 data.put("urgent", e.urgent());
+                data.put("level", e.level());
                 data.put("fields", e.fields());
                 data.put("flow", snapshot.state() == null ? null : snapshot.state().flow());
-                outbox(changes, openid, CaseEvent.ESCALATION_OPENED, data, now);
-                meters.counter("careline.escalations", "urgent", Boolean.toString(e.urgent())).increment();
+                // An alarm is opened once; more danger later raises it (escalation.updated), never a second one.
+                outbox(changes, openid, e.opened() ? CaseEvent.ESCALATION_OPENED : CaseEvent.ESCALATION_UPDATED, data, now);
+                if (e.opened()) {
+                    meters.counter("careline.escalations", "urgent", Boolean.toString(e.urgent())).increment();
+                }
                 escalated = true;
                 urgent |= e.urgent();
+                events++;
+            } else if (effect instanceof Effect.EscalationMessage m) {
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("openidHash", Redaction.openid(openid));
+                data.put("text", m.text());
+                data.put("at", now.toString());
+                outbox(changes, openid, CaseEvent.ESCALATION_MESSAGE, data, now);
                 events++;
             } else if (effect instanceof Effect.EscalationNote n) {
                 // E.g. whether and when the police were called (mandatory report, 未成年人保护法 Art. 11).
@@ -234,7 +246,8 @@ public final class ConversationService {
         }
         boolean forgetAfter = forget;
         boolean escalatedNow = escalated;
-        double score = (urgent ? 0 : 1e13) + now.toEpochMilli();
+        ConversationState.Escalation open = step.state() == null ? null : step.state().escalation();
+        double score = queueScore(open, now);
         Future<Void> saved = before.compose(v -> store.apply(changes));
         // The staff queue is one key for all people (another Redis Cluster slot), so it cannot join the
         // script. The step is saved by now: a failure here must not make WeChat's retry run it again.
@@ -248,10 +261,11 @@ public final class ConversationService {
         } else if (deescalated) {
             saved = saved.compose(v -> store.redis().zrem(List.of(RedisKeys.escalationInbox(), openid)).<Void>mapEmpty()
                     .recover(e -> secondaryFailed("staff queue", openid, e)));
-        } else if (after != null && after.status() == ConversationState.Status.ESCALATED && after.updatedAt() != null) {
+        } else if (after != null && (after.escalation() != null
+                || after.status() == ConversationState.Status.ESCALATED && after.updatedAt() != null)) {
             // Each message of an escalated chat puts it back in the queue if an earlier write was lost
             // (NX: an entry that is there keeps its place and its urgency).
-            double ordinary = 1e13 + after.updatedAt().toEpochMilli();
+            double ordinary = queueScore(after.escalation(), after.updatedAt() == null ? now : after.updatedAt());
             saved = saved.compose(v -> store.redis()
                     .zadd(List.of(RedisKeys.escalationInbox(), "NX", Double.toString(ordinary), openid)).<Void>mapEmpty()
                     .recover(e -> secondaryFailed("staff queue", openid, e)));
@@ -267,6 +281,16 @@ public final class ConversationService {
                     step.effects().stream().map(e -> e.getClass().getSimpleName()).toList(), caseIds);
             return replies;
         });
+    }
+
+    /**
+     * Severity before arrival order (crisis lines triage so): a life at risk now, then danger, then a
+     * possible danger, then a request for a person; within a level, the longest waiting first.
+     */
+    static double queueScore(ConversationState.Escalation e, Instant now) {
+        int tier = e == null ? ConversationState.Escalation.Level.STAFF.ordinal() : e.level().ordinal();
+        Instant since = e == null || e.openedAt() == null ? now : e.openedAt();
+        return tier * 1e13 + since.toEpochMilli();
     }
 
     private static Future<Void> secondaryFailed(String what, String openid, Throwable e) {

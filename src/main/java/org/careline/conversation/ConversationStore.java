@@ -185,6 +185,50 @@ public final class ConversationStore {
         return redis.get(RedisKeys.conversation(openid)).map(r -> r == null ? null : readState(r.toString()));
     }
 
+    /** The role a person has with the bureau ({@code family} unless bound as a director or supervisor). */
+    public Future<String> role(String openid) {
+        return redis.hget(RedisKeys.profile(openid), "role").map(r -> r == null ? "family" : r.toString());
+    }
+
+    /** An open escalation as the staff queue lists it: whose, its state, and the newest transcript lines. */
+    public record OpenEscalation(String openid, ConversationState state, List<String> lastLines) {}
+
+    /** How many transcript lines a listing of open escalations carries per person. */
+    static final int LAST_LINES = 5;
+
+    /**
+     * The open escalations in queue order (the staff queue's score: severity, then waiting time), at most
+     * {@code limit}. An entry whose conversation is gone (deleted, expired) is left out.
+     */
+    public Future<List<OpenEscalation>> openEscalations(int limit) {
+        return redis.zrange(List.of(RedisKeys.escalationInbox(), "0", Integer.toString(limit - 1))).compose(ids -> {
+            List<Future<OpenEscalation>> each = new ArrayList<>();
+            for (Response id : ids) {
+                String openid = id.toString();
+                each.add(state(openid).compose(st -> redis.lrange(RedisKeys.transcript(openid), "0",
+                        Integer.toString(LAST_LINES - 1)).map(lines -> {
+                    List<String> out = new ArrayList<>();
+                    if (lines != null) {
+                        for (Response line : lines) {
+                            out.add(0, line.toString());
+                        }
+                    }
+                    return new OpenEscalation(openid, st, out);
+                })));
+            }
+            return Future.all(each).map(all -> {
+                List<OpenEscalation> out = new ArrayList<>();
+                for (int i = 0; i < all.size(); i++) {
+                    OpenEscalation e = all.resultAt(i);
+                    if (e.state() != null) {
+                        out.add(e);
+                    }
+                }
+                return out;
+            });
+        });
+    }
+
     /** The commands of one atomic save, with the keys they touch declared (Redis Cluster requires it). */
     public static final class Changes {
         private final List<String> keys = new ArrayList<>();

@@ -48,6 +48,9 @@ final class AnswerReader {
         return Optional.empty();
     }
     private static final Pattern INTEGER = Pattern.compile("\\d+");
+    /** "刚才说了啊", "上面说过了": pointing back at what was said, not an answer of its own. */
+    private static final Pattern ALREADY_SAID = Pattern.compile(
+            "^(我|我不是|不是)?(刚才|刚刚|前面|上面|之前|已经|都)(都|已经)?(说|讲|写|告诉你)(过|了)+(的|啊|呀|吗|嘛|呢|吧|哦|啦)*$");
 
     private final Common common;
     private final Regions regions;
@@ -58,6 +61,11 @@ final class AnswerReader {
     }
 
     Optional<Answer> read(Ask ask, Input input, Map<String, String> fields, LocalDate today) {
+        return read(ask, input, input instanceof Input.Text t ? t.text() : null, fields, today);
+    }
+
+    /** {@code raw}: the text as the person wrote it, kept for free-text answers ({@code input} may be simplified). */
+    Optional<Answer> read(Ask ask, Input input, String raw, Map<String, String> fields, LocalDate today) {
         String f = ask.field();
         if (input instanceof Input.Media m) {
             AskType type = m.kind() == Input.MediaKind.VOICE ? AskType.VOICE : m.kind() == Input.MediaKind.IMAGE ? AskType.IMAGE : null;
@@ -89,7 +97,7 @@ final class AnswerReader {
             return Optional.empty();
         }
         for (AskType type : ask.types()) {
-            Optional<Answer> a = readText(type, ask, t.text(), fields, today);
+            Optional<Answer> a = readText(type, ask, type == AskType.TEXT && raw != null ? raw : t.text(), fields, today);
             if (a.isPresent()) {
                 return a;
             }
@@ -103,6 +111,11 @@ final class AnswerReader {
         return switch (type) {
             case TEXT -> {
                 if (ask.pattern() == null) {
+                    if (ALREADY_SAID.matcher(TextNormalizer.compact(raw)).matches()) {
+                        // "刚才说了啊" is no description: the story told before, if any, is the answer.
+                        String told = fields.get("first_message");
+                        yield told == null || told.isBlank() ? Optional.empty() : answer(f, told);
+                    }
                     yield answer(f, raw.strip()); // free text is kept as the person wrote it
                 }
                 // A code is compared and kept half-width: "ＡＢ１２３４" is "AB1234".
@@ -159,9 +172,14 @@ final class AnswerReader {
         Option best = null;
         int bestLength = 0;
         for (Option o : options) {
+            if (ruledOut(o, s)) {
+                continue;
+            }
             for (String w : o.words()) {
                 String cw = TextNormalizer.compact(w);
-                if (!cw.isEmpty() && s.contains(cw) && cw.length() > bestLength) {
+                // A one-character word (嗯, 是) counts only as the whole answer, as in yes/no questions.
+                boolean found = cw.codePointCount(0, cw.length()) == 1 ? s.equals(cw) : s.contains(cw);
+                if (!cw.isEmpty() && found && cw.length() > bestLength) {
                     best = o;
                     bestLength = cw.length();
                 }
@@ -172,11 +190,21 @@ final class AnswerReader {
         }
         for (Option o : options) {
             String label = TextNormalizer.compact(o.label());
-            if (s.length() >= 2 && (label.contains(s) || s.contains(label))) {
+            if (s.length() >= 2 && !ruledOut(o, s) && (label.contains(s) || s.contains(label))) {
                 return Optional.of(o);
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean ruledOut(Option o, String compacted) {
+        for (String w : o.not()) {
+            String cw = TextNormalizer.compact(w);
+            if (!cw.isEmpty() && compacted.contains(cw)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Optional<Boolean> yesNo(String raw) {

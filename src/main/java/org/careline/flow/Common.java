@@ -19,16 +19,30 @@ record Common(String file, List<GlobalIntent> globals, Map<String, String> texts
      * {@code duringEscalation}: also heard while staff have the chat (danger words only).
      */
     record GlobalIntent(String name, boolean exact, List<String> words, WordCombinations combinations,
-                        FlowNode.Ref flow, FlowNode.Ref node, boolean duringEscalation, int line) {
+                        FlowNode.Ref flow, FlowNode.Ref node, boolean duringEscalation, int line, Lexicon lexicon,
+                        java.util.Set<String> exactWords) {
+
+        GlobalIntent(String name, boolean exact, List<String> words, WordCombinations combinations,
+                     FlowNode.Ref flow, FlowNode.Ref node, boolean duringEscalation, int line) {
+            this(name, exact, words, combinations, flow, node, duringEscalation, line, Lexicon.of(words),
+                    words.stream().map(TextNormalizer::compact).filter(w -> !w.isEmpty())
+                            .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+        }
 
         /** {@code text}: the message as written. */
         boolean matches(String text) {
+            return matches(Heard.of(text));
+        }
+
+        boolean matches(Heard heard) {
             if (exact) {
-                String compacted = TextNormalizer.compact(text);
-                return !compacted.isEmpty() && words.stream().map(TextNormalizer::compact).anyMatch(compacted::equals);
+                String compacted = heard.compact();
+                return !compacted.isEmpty() && (exactWords.contains(compacted)
+                        || exactWords.contains(TextNormalizer.compact(heard.raw())));
             }
-            List<String> clauses = combinations.clauses(text);
-            return WordCombinations.containsAny(String.join("", clauses), words) || combinations.anyHolds(clauses);
+            List<String> clauses = combinations.clauses(heard);
+            // Words across clause breaks too: "我 想 死" typed with spaces is still 想死.
+            return lexicon.foundIn(String.join("", clauses)) || combinations.anyHolds(clauses);
         }
     }
 

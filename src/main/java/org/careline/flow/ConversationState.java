@@ -18,6 +18,8 @@ import java.util.Map;
  * @param flowsVersion version of the flow files this state was made with
  * @param startedAt   when this conversation began
  * @param updatedAt   when it last changed
+ * @param escalation  the alarm or handoff to staff that is open, or null; it outlives flows, timeouts and
+ *                    the menu, and only staff close it (an ordinary request for a person the person may end)
  */
 public record ConversationState(
         String flow,
@@ -29,9 +31,49 @@ public record ConversationState(
         int attempts,
         String flowsVersion,
         Instant startedAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Escalation escalation) {
+
+    public ConversationState(String flow, String node, Status status, Map<String, String> fields, List<Frame> stack,
+                             List<String> history, int attempts, String flowsVersion, Instant startedAt,
+                             Instant updatedAt) {
+        this(flow, node, status, fields, stack, history, attempts, flowsVersion, startedAt, updatedAt, null);
+    }
 
     public enum Status { BOT, ESCALATED }
+
+    /**
+     * What staff have been asked to look at, and since when. {@code level} orders the staff queue: a life
+     * at risk now first, then danger, then a possible danger the bot asked about, then a request for a person.
+     */
+    public record Escalation(Level level, String reason, Instant openedAt, Instant lastMessageAt) {
+
+        public enum Level {
+            /** Self-harm with the person not safe now, or a child in danger now. */
+            CRITICAL,
+            /** Danger to a child, or words of suicide or self-harm. */
+            URGENT,
+            /** Recognition was unsure: the bot asked whether the person or child is safe. */
+            CHECK,
+            /** The person asked for a member of staff, or the bot could not understand. */
+            STAFF
+        }
+
+        public boolean urgent() {
+            return level == Level.CRITICAL || level == Level.URGENT;
+        }
+
+        /** An alarm (any danger, sure or not) is closed by staff only, never by what the person types. */
+        public boolean alarm() {
+            return level != Level.STAFF;
+        }
+
+        /** This escalation after another request of {@code other} level: the more severe level wins. */
+        Escalation raisedTo(Level other, String otherReason, Instant now) {
+            boolean higher = other.ordinal() < level.ordinal();
+            return new Escalation(higher ? other : level, higher ? otherReason : reason, openedAt, now);
+        }
+    }
 
     /** Where to come back to when a flow jumped into ends. */
     public record Frame(String flow, String node) {}

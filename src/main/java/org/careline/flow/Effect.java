@@ -23,8 +23,16 @@ public sealed interface Effect {
      */
     record ReportChange(String caseId, Map<String, String> fields) implements Effect {}
 
-    /** Hand the chat to bureau staff. {@code urgent} for danger (mandatory-report territory). */
-    record Escalate(String reason, boolean urgent, Map<String, String> fields) implements Effect {}
+    /**
+     * Tell bureau staff. {@code level} (critical, urgent, check, staff) orders their queue; {@code urgent}
+     * for danger (mandatory-report territory). {@code opened}: a new escalation, else one already open was
+     * raised or confirmed (the alarm is never opened twice).
+     */
+    record Escalate(String reason, boolean urgent, String level, boolean opened, Map<String, String> fields)
+            implements Effect {}
+
+    /** What the person said while an escalation is open: added to it, for staff and the back office. */
+    record EscalationMessage(String text) implements Effect {}
 
     /**
      * Adds facts to the escalation this conversation opened (e.g. whether and when the police were called

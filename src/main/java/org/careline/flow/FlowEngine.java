@@ -36,9 +36,15 @@ public final class FlowEngine {
     public Step step(ConversationState state, Input input, StepContext ctx) {
         Turn t = new Turn(flows, ctx, reader, state);
         String text = input instanceof Input.Text x ? x.text() : null;
+        // Read once: simplified, normalised and cut into clauses for every list, pattern and model below.
+        Heard heard = text == null ? null : Heard.of(text);
+        if (!(input instanceof Input.Follow)) {
+            // An open alarm or handoff gets every message, whatever the bot does with it.
+            t.addToEscalation(input);
+        }
 
         if (state != null && t.status == Status.ESCALATED) {
-            return escalated(t, state, input, text);
+            return escalated(t, state, input, heard);
         }
         if (state != null && state.node() != null && !flows.has(state.flow(), state.node())) {
             t.say(flows.common().text("restarted"));
@@ -73,15 +79,18 @@ public final class FlowEngine {
             FlowNode.Ref target = flows.common().clicks().get(c.key());
             t.clearConversation();
             t.switchTo(target == null ? "menu" : target.target(), null);
-        } else if (text != null && global(text).filter(g -> !alreadyThere(g, t, atRest)).isPresent()) {
-            handleGlobal(t, global(text).orElseThrow(), text, atRest);
+        } else if (heard != null && global(heard, t, atRest).isPresent()) {
+            handleGlobal(t, global(heard, t, atRest).orElseThrow(), heard, atRest);
         } else if (!atRest) {
-            answer(t, input, text);
-        } else if (text != null) {
-            Route r = router.route(text);
+            answer(t, input, heard);
+        } else if (heard != null) {
+            Route r = router.route(heard);
             if (r.found()) {
                 startRouted(t, r, text);
             } else {
+                if (ChineseText.isEnglish(text)) {
+                    t.say(flows.common().text("english"));
+                }
                 t.switchTo("menu", null);
             }
         } else {
@@ -113,16 +122,90 @@ public final class FlowEngine {
     }
 
     /** The first global intent (in common.yaml order) the message triggers. */
-    private Optional<Common.GlobalIntent> global(String text) {
-        if (text == null) {
-            return Optional.empty();
-        }
-        return flows.common().globals().stream().filter(g -> g.matches(text)).findFirst();
+    private Optional<Common.GlobalIntent> global(Heard heard) {
+        return flows.common().globals().stream().filter(g -> g.matches(heard)).findFirst();
     }
 
     /**
+     * The global intent this message triggers at this point of the conversation, if any. Danger is heard at
+     * every question before the answer is read, in layers: the word lists, patterns and word combinations of
+     * common.yaml (self-harm, danger, then the unsure {@code concern}), then the example model, whose
+     * suspicion alone leads to the gentle check, never to an alarm. A bare number, code or short name typed
+     * where one is asked is only that answer. Inside the urgent flow, danger of the kind already being
+     * handled is an answer ("我在天台上" at "你现在安全吗"), not a restart.
+     */
+    private Optional<Common.GlobalIntent> global(Heard heard, Turn t, boolean atRest) {
+        boolean answerOnly = !atRest && onlyAnAnswer(t.currentNode(), heard);
+        for (Common.GlobalIntent g : flows.common().globals()) {
+            if (CONCERN.equals(g.name()) && answerOnly) {
+                continue;
+            }
+            if (g.matches(heard)) {
+                if (isDanger(g) ? handledAlready(g, t, atRest) : alreadyThere(g, t, atRest)) {
+                    return Optional.empty();
+                }
+                return Optional.of(g);
+            }
+        }
+        Optional<Common.GlobalIntent> concern = flows.common().globals().stream()
+                .filter(g -> CONCERN.equals(g.name())).findFirst();
+        if (concern.isPresent() && !answerOnly && !handledAlready(concern.get(), t, atRest)
+                && router.examplesSuggestDanger(heard)) {
+            return concern;
+        }
+        return Optional.empty();
+    }
+
+    /** Self-harm, danger and concern: the global intents that lead to the urgent flow. */
+    private static boolean isDanger(Common.GlobalIntent g) {
+        return SELF_HARM.equals(g.name()) || DANGER.equals(g.name()) || CONCERN.equals(g.name());
+    }
+
+    /**
+     * Already on the path for this kind of danger: the message answers the question there. Self-harm said
+     * on the police path, or sure danger said at the unsure check, still leads to its own path.
+     */
+    private static boolean handledAlready(Common.GlobalIntent g, Turn t, boolean atRest) {
+        if (atRest || g.flow() == null || !g.flow().target().equals(t.flow)) {
+            return false;
+        }
+        String kind = t.fields.get(ALARM_KIND);
+        return switch (g.name()) {
+            case SELF_HARM -> SELF_HARM.equals(kind);
+            case DANGER -> !"check".equals(kind);
+            default -> true;
+        };
+    }
+
+    /** A choice number, a phone number or code, or a short name typed where one is asked: only that answer. */
+    static boolean onlyAnAnswer(FlowNode n, Heard heard) {
+        if (n == null || n.ask() == null) {
+            return false;
+        }
+        String c = heard.compact();
+        if (TextNormalizer.choiceNumber(heard.raw()).isPresent()) {
+            return true;
+        }
+        if (!c.isEmpty() && c.chars().allMatch(ch -> ch < 128 && Character.isLetterOrDigit(ch))
+                && c.chars().anyMatch(Character::isDigit)) {
+            return true;
+        }
+        String field = n.ask().field();
+        return field != null && field.endsWith("name") && c.length() <= 4
+                && c.codePoints().allMatch(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN);
+    }
+
+    static final String SELF_HARM = "self_harm";
+    static final String DANGER = "danger";
+    static final String CONCERN = "concern";
+    /** "要什么材料": the papers a help request needs (DESIGN §5), listed at any point. */
+    static final String PAPERS = "papers";
+    /** Set by the urgent flow's entry nodes: which danger path the conversation is on. */
+    static final String ALARM_KIND = "alarm_kind";
+
+    /**
      * A global intent that leads to the flow already under way (no particular node) is an answer, not a
-     * restart: "孩子被打了，还没报警" at the urgent flow's police question must not escalate a second time.
+     * restart.
      */
     private static boolean alreadyThere(Common.GlobalIntent g, Turn t, boolean atRest) {
         return !atRest && g.flow() != null && g.node() == null && g.flow().target().equals(t.flow);
@@ -133,49 +216,56 @@ public final class FlowEngine {
      * except for danger (words or the 紧急求助 button), for leaving the chat with staff, and for the
      * menu/cancel/person words, which get a one-line reminder of where the person is instead of silence.
      */
-    private Step escalated(Turn t, ConversationState state, Input input, String text) {
-        Optional<Common.GlobalIntent> heard = global(text).filter(Common.GlobalIntent::duringEscalation);
-        if (heard.isEmpty() && input instanceof Input.MenuClick c) {
+    /**
+     * Staff have the chat: the bot stays silent (the orchestrator records the message for the console),
+     * except for danger (words or the 紧急求助 button), for leaving the chat with staff, and for the
+     * menu/cancel/person words, which get a one-line reminder of where the person is instead of silence.
+     * While an alarm is open every message is acknowledged.
+     */
+    private Step escalated(Turn t, ConversationState state, Input input, Heard heard) {
+        Optional<Common.GlobalIntent> heardIntent = heard == null ? Optional.empty()
+                : flows.common().globals().stream().filter(Common.GlobalIntent::duringEscalation)
+                .filter(g -> g.matches(heard)).findFirst();
+        if (heardIntent.isEmpty() && input instanceof Input.MenuClick c) {
             FlowNode.Ref clicked = flows.common().clicks().get(c.key());
-            heard = flows.common().globals().stream()
+            heardIntent = flows.common().globals().stream()
                     .filter(Common.GlobalIntent::duringEscalation)
                     .filter(g -> g.flow() != null && clicked != null && g.flow().target().equals(clicked.target()))
                     .findFirst();
         }
-        if (heard.isPresent()) {
-            t.status = Status.BOT;
-            if (LEAVE_STAFF.equals(heard.get().name())) {
-                if (isDangerFlow(state.flow())) {
-                    // A mandatory report is not the person's to withdraw (whoever holds the phone):
-                    // the bot answers again, staff keep the alarm.
-                    t.say(flows.common().text("left_staff_urgent"));
-                } else {
-                    t.closeEscalation();
-                    t.say(flows.common().text("left_staff"));
-                }
+        boolean alarm = t.escalation != null && t.escalation.alarm();
+        String text = heard == null ? null : heard.raw();
+        if (heardIntent.isPresent()) {
+            Common.GlobalIntent g = heardIntent.get();
+            if (LEAVE_STAFF.equals(g.name())) {
+                t.status = Status.BOT;
+                // A mandatory report or a suicide risk is not the person's to withdraw (whoever holds the
+                // phone): the bot answers again, staff keep the alarm.
+                t.say(flows.common().text(t.closeEscalation() ? "left_staff" : "left_staff_urgent"));
+                startGlobal(t, g, text);
+                return t.finish();
             }
-            startGlobal(t, heard.get(), text);
+            if (alarm && handledAlready(g, t, false)) {
+                // The same danger again: staff have it already; acknowledge rather than start over.
+                t.say(flows.common().text("urgent_ack"));
+                return t.finish();
+            }
+            t.status = Status.BOT;
+            startGlobal(t, g, text);
             return t.finish();
         }
-        if (isDangerFlow(state.flow())) {
-            // An alarm is open: every message is acknowledged, and no office hours are quoted.
-            String ack = flows.common().text("urgent_ack");
-            return new Step(state, ack.isBlank() ? List.of() : List.of(new Effect.Reply(ack)));
+        if (alarm) {
+            // An alarm is open: every message is acknowledged, and no office hours are promised.
+            t.say(flows.common().text("urgent_ack"));
+            return t.finish();
         }
-        boolean command = global(text).map(g -> REMINDED.contains(g.name())).orElse(false)
+        boolean command = (heard != null && global(heard).map(g -> REMINDED.contains(g.name())).orElse(false))
                 || input instanceof Input.MenuClick;
         String hint = flows.common().text("escalated_hint");
         if (command && !hint.isBlank()) {
-            return new Step(state, List.of(new Effect.Reply(t.render(hint, state.fields()))));
+            t.say(hint);
         }
-        return new Step(state, List.of());
-    }
-
-    /** Whether {@code flow} is where danger words lead (the urgent flow). */
-    private boolean isDangerFlow(String flow) {
-        return flow != null && flows.common().globals().stream()
-                .anyMatch(g -> g.duringEscalation() && !LEAVE_STAFF.equals(g.name()) && g.flow() != null
-                        && g.flow().target().equals(flow));
+        return t.finish();
     }
 
     /** The intent of common.yaml that ends a chat with staff from the person's side. */
@@ -183,7 +273,12 @@ public final class FlowEngine {
     /** Words that, while staff have the chat, get a reminder rather than silence. */
     private static final java.util.Set<String> REMINDED = java.util.Set.of("menu", "cancel", "human", "back");
 
-    private void handleGlobal(Turn t, Common.GlobalIntent g, String text, boolean atRest) {
+    private void handleGlobal(Turn t, Common.GlobalIntent g, Heard heard, boolean atRest) {
+        String text = heard.raw();
+        if (CONCERN.equals(g.name())) {
+            startCheck(t, g, heard, atRest);
+            return;
+        }
         Flow open = t.currentFlow();
         FlowNode.Ref own = atRest || open == null ? null : open.on(g.name());
         if (own != null) {
@@ -203,6 +298,15 @@ public final class FlowEngine {
                     t.enter(previous, true);
                 } else if (!atRest) {
                     t.say(flows.common().text("no_previous"));
+                    t.say(t.prompt(t.currentNode()));
+                } else {
+                    t.switchTo("menu", null);
+                }
+            }
+            case PAPERS -> {
+                // Answered where it is asked: the question that was open is asked again after the list.
+                t.say(flows.common().text("papers"));
+                if (!atRest) {
                     t.say(t.prompt(t.currentNode()));
                 } else {
                     t.switchTo("menu", null);
@@ -230,6 +334,43 @@ public final class FlowEngine {
         t.enter(g.node() == null ? flows.flow(target).start() : g.node().target(), false);
     }
 
+    /**
+     * Recognition is unsure: ask gently whether the person (or the child the message is about) is safe, and
+     * tell staff with lower priority (the check node escalates). A question that was open is asked again
+     * once the person says they are safe.
+     */
+    private void startCheck(Turn t, Common.GlobalIntent g, Heard heard, boolean atRest) {
+        if (!atRest && t.waiting() && !"menu".equals(t.flow) && !g.flow().target().equals(t.flow)) {
+            t.stack.add(new ConversationState.Frame(t.flow, t.node));
+        } else {
+            t.stack.clear();
+        }
+        t.fields.put("trigger_text", heard.raw() == null ? "" : heard.raw().strip());
+        String reason = flows.common().texts().get("reason_" + g.name());
+        if (reason != null) {
+            t.fields.put("handoff_reason", reason);
+        }
+        String node = g.node() == null ? null : g.node().target();
+        Flow target = flows.flow(g.flow().target());
+        if (node != null && mentionsChild(heard) && target.node(node + CHILD_SUFFIX) != null) {
+            node = node + CHILD_SUFFIX;
+        }
+        t.flow = target.id();
+        t.history.clear();
+        t.attempts = 0;
+        t.enter(node == null ? target.start() : node, false);
+    }
+
+    /** The variant of a check node asked about a child ("孩子现在安全吗？") rather than the person. */
+    static final String CHILD_SUFFIX = "-child";
+
+    /** Whether the message speaks of a child (the danger words' {@code child} group). */
+    private boolean mentionsChild(Heard heard) {
+        return flows.common().globals().stream().filter(g -> DANGER.equals(g.name())).findFirst()
+                .map(g -> g.combinations().compiled().groups().get("child"))
+                .map(l -> l != null && l.foundIn(heard.compact())).orElse(false);
+    }
+
     /** A first message this long tells a story: flows may keep it ({first_message}) instead of asking again. */
     static final int STORY_LENGTH = 20;
 
@@ -252,19 +393,22 @@ public final class FlowEngine {
     /** See {@link #startRouted}: the node a flow may have to confirm a guess made from examples. */
     static final String CONFIRM_NODE = "confirm-guess";
 
-    private void answer(Turn t, Input input, String text) {
+    private void answer(Turn t, Input input, Heard heard) {
         FlowNode n = t.currentNode();
         Ask ask = n.ask();
+        String text = heard == null ? null : heard.raw();
         // At a routing question (the menu) a sentence is read by meaning before option labels, so that
         // "我想申请帮助，孩子看病没钱" also presets the need; a bare number is always the option.
         if (ask.route() && text != null && TextNormalizer.choiceNumber(text).isEmpty()) {
-            Route r = router.route(text);
+            Route r = router.route(heard);
             if (r.found()) {
                 startRouted(t, r, text);
                 return;
             }
         }
-        Optional<AnswerReader.Answer> a = reader.read(ask, input, t.fields, t.today());
+        // Options, yes/no and dates are read in simplified characters; free text is kept as written.
+        Input read = heard == null ? input : new Input.Text(heard.simplified());
+        Optional<AnswerReader.Answer> a = reader.read(ask, read, text, t.fields, t.today());
         if (a.isPresent()) {
             t.answered(a.get());
             return;
@@ -279,6 +423,9 @@ public final class FlowEngine {
         if (input instanceof Input.Media && !notHere.isBlank()) {
             // A voice note or photo where words are needed: say so, rather than "we did not understand".
             retry = notHere;
+        }
+        if (text != null && ChineseText.isEnglish(text)) {
+            retry = flows.common().text("english") + "\n" + retry;
         }
         String choices = t.choices(ask);
         t.say(choices.isEmpty() ? retry : retry + "\n" + choices);

@@ -41,8 +41,12 @@ record FlowNode(String id, int line, Text say, Map<String, Text> set, Emit emit,
         }
     }
 
-    /** A numbered choice. {@code value} is stored in the field, {@code label} shown and stored as field_label. */
-    record Option(String value, String label, List<String> words, Ref next, Ref flow, int line) {}
+    /**
+     * A numbered choice. {@code value} is stored in the field, {@code label} shown and stored as field_label.
+     * {@code words} pick it from a sentence; any of {@code not} in the answer rules it out ("报了也没用" is
+     * not a yes to "已经报警了吗").
+     */
+    record Option(String value, String label, List<String> words, List<String> not, Ref next, Ref flow, int line) {}
 
     enum AskType {
         TEXT("text"), CHOICE("choice"), YES_NO("yes-no"), PHONE("phone"), ID_NUMBER("id-number"),

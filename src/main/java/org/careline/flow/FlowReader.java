@@ -30,9 +30,9 @@ final class FlowReader {
     private static final Set<String> NODE_KEYS = Set.of("id", "say", "set", "emit", "ask", "field", "options",
             "retry", "tries", "pattern", "skip_if_known", "level", "route", "fallback", "next", "branch", "flow",
             "call", "end", "handoff");
-    private static final Set<String> OPTION_KEYS = Set.of("value", "label", "words", "next", "flow");
+    private static final Set<String> OPTION_KEYS = Set.of("value", "label", "words", "not", "next", "flow");
     private static final Set<String> GLOBAL_KEYS = Set.of("intent", "flow", "node", "match", "words",
-            "during_escalation", "groups", "together", "not");
+            "during_escalation", "groups", "together", "not", "patterns");
     private static final Set<String> TARGET_KEYS = Set.of("words", "presets", "groups", "together", "not");
     private static final int DEFAULT_TRIES = 3;
 
@@ -173,6 +173,11 @@ final class FlowReader {
                 params.put(p.key(), new Text(p.value().text(), p.line()));
             }
         }
+        Text level = params.get("level");
+        if (t == EmitType.ESCALATE && level != null
+                && !Set.of("critical", "urgent", "check", "staff").contains(String.valueOf(level.text()))) {
+            error(level.line(), "escalate level '" + level.text() + "' is not one of critical, urgent, check, staff");
+        }
         return new Emit(t, Map.copyOf(params), e.line());
     }
 
@@ -235,7 +240,8 @@ final class FlowReader {
             String label = scalar(x, "label");
             String value = scalar(x, "value");
             List<String> words = x.get("words").map(w -> w.items().stream().map(YamlNode::text).toList()).orElse(List.of());
-            out.add(new Option(value == null ? label : value, label, words, ref(x, "next"), ref(x, "flow"), x.line()));
+            List<String> not = x.get("not").map(w -> w.items().stream().map(YamlNode::text).toList()).orElse(List.of());
+            out.add(new Option(value == null ? label : value, label, words, not, ref(x, "next"), ref(x, "flow"), x.line()));
             return;
         }
         List<YamlNode.Entry> entries = x.entries();
@@ -248,7 +254,7 @@ final class FlowReader {
         if (label == null || label.isBlank()) {
             error(e.line(), "missing text: option '" + e.key() + "' has no label");
         }
-        out.add(new Option(e.key(), label, List.of(), null, null, e.line()));
+        out.add(new Option(e.key(), label, List.of(), List.of(), null, null, e.line()));
     }
 
     private void branch(YamlNode x, List<Branch> out) {
@@ -315,14 +321,14 @@ final class FlowReader {
             unknownKeys(g, GLOBAL_KEYS);
             String name = scalar(g, "intent");
             List<String> words = g.get("words").map(w -> w.items().stream().map(YamlNode::text).toList()).orElse(List.of());
-            WordCombinations combinations = combinations(g);
-            if (name == null || words.isEmpty() && combinations.combinations().isEmpty()) {
+            WordCombinations combinations = combinations(g).withPatterns(patterns(g));
+            if (name == null || words.isEmpty() && combinations.combinations().isEmpty() && combinations.patterns().isEmpty()) {
                 error(g.line(), "a global intent needs 'intent:' and 'words:' (or 'together:')");
                 continue;
             }
             Ref flow = ref(g, "flow");
-            if (flow == null && !name.equals("cancel") && !name.equals("back")) {
-                error(g.line(), "global intent '" + name + "' needs 'flow:' (only cancel and back have none)");
+            if (flow == null && !name.equals("cancel") && !name.equals("back") && !name.equals("papers")) {
+                error(g.line(), "global intent '" + name + "' needs 'flow:' (only cancel, back and papers have none)");
             }
             globals.add(new Common.GlobalIntent(name, "exact".equals(scalar(g, "match")), words, combinations, flow, ref(g, "node"),
                     flag(g, "during_escalation"), g.line()));
@@ -396,6 +402,26 @@ final class FlowReader {
      * {@code not:} (phrases set aside). Every group named in {@code together} must exist and every group
      * must be used, so a typo in either place cannot silently switch a danger rule off.
      */
+    /**
+     * {@code patterns:} "想…死": parts in this order in one clause with a few characters between them. Each
+     * needs at least two non-empty parts, so that a typo cannot turn a pattern into a single word.
+     */
+    private List<String> patterns(YamlNode n) {
+        List<String> out = new ArrayList<>();
+        n.get("patterns").ifPresent(list -> {
+            for (YamlNode item : list.items()) {
+                String spec = item.text();
+                String[] parts = spec == null ? new String[0] : spec.split("…|\\.\\.\\.");
+                if (parts.length < 2 || Arrays.stream(parts).anyMatch(x -> TextNormalizer.compact(x).isEmpty())) {
+                    error(item.line(), "pattern '" + spec + "' needs two or more parts joined with …, e.g. 想…死");
+                    continue;
+                }
+                out.add(spec);
+            }
+        });
+        return out;
+    }
+
     private WordCombinations combinations(YamlNode n) {
         Map<String, List<String>> groups = new LinkedHashMap<>();
         Map<String, Integer> groupLines = new LinkedHashMap<>();

@@ -29,7 +29,8 @@ final class FlowValidator {
 
     /** Fields the engine always provides (from the profile, the clock, the step context or a global intent). */
     static final Set<String> BUILTIN_FIELDS = Set.of("role", "community", "town", "today", "now", "office_hours",
-            "cases", "cases_count", "trigger_text", "handoff_reason", "flow_title", "first_message");
+            "cases", "cases_count", "trigger_text", "handoff_reason", "flow_title", "first_message", "staff_when",
+            "alarm_kind");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_][a-z0-9_]*)}");
 
@@ -200,6 +201,10 @@ final class FlowValidator {
         for (Common.GlobalIntent g : c.globals()) {
             if (g.flow() != null && g.node() != null && g.flow().target().equals(f.id())) {
                 todo.add(g.node().target());
+                if (f.node(g.node().target() + FlowEngine.CHILD_SUFFIX) != null) {
+                    // The engine's choice when the unsure message speaks of a child (FlowEngine.startCheck).
+                    todo.add(g.node().target() + FlowEngine.CHILD_SUFFIX);
+                }
             }
         }
         if (c.fallbackFlow() != null && c.fallbackNode() != null && c.fallbackFlow().target().equals(f.id())) {

@@ -22,6 +22,10 @@ public final class IntentRouter {
     static final double FAMILIAR = 0.15;
     /** The examples alone raise a danger alarm only when very sure; danger words raise it anyway. */
     static final double URGENT_SURE = 0.9;
+    /** The examples alone lead to the gentle safety check from this probability of danger ... */
+    static final double SUSPECT = 0.7;
+    /** ... in a message of at least this many Chinese characters ("我不知道" says too little). */
+    static final int SUSPICION_CHARACTERS = 6;
 
     private final RoutingTable table;
     private final List<Common.GlobalIntent> globals;
@@ -39,11 +43,16 @@ public final class IntentRouter {
      * word evidence; then the example model when it is sure; then weaker word evidence; else nowhere.
      */
     public Route route(String text) {
-        if (TextNormalizer.compact(text).isEmpty()) {
+        return route(Heard.of(text));
+    }
+
+    Route route(Heard heard) {
+        if (heard.isEmpty()) {
             return Route.none();
         }
+        String text = heard.simplified();
         for (Common.GlobalIntent g : globals) {
-            if (g.flow() != null && g.matches(text)) {
+            if (g.flow() != null && g.matches(heard)) {
                 return new Route(g.flow().target(), Map.of(), GLOBAL_SCORE);
             }
         }
@@ -82,6 +91,22 @@ public final class IntentRouter {
             }
         }
         return words;
+    }
+
+    /**
+     * The example model alone suspects danger (at least {@link #CONFIDENT} for urgent, read without the
+     * everyday phrases the danger words set aside): not enough for an alarm, enough to ask gently whether
+     * everyone is safe.
+     */
+    boolean examplesSuggestDanger(Heard heard) {
+        String text = heard.simplified();
+        long han = TextNormalizer.compact(text).codePoints()
+                .filter(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN).count();
+        if (classifier.isEmpty() || han < SUSPICION_CHARACTERS || classifier.familiarity(text) < FAMILIAR) {
+            return false;
+        }
+        IntentClassifier.Prediction p = classifier.predict(withoutEverydayPhrases(text));
+        return URGENT.equals(p.best()) && p.probability(URGENT) >= SUSPECT;
     }
 
     /**

@@ -16,10 +16,20 @@ import java.util.function.Supplier;
  * @param profile     who this person is to the bureau (role, bound community …)
  * @param cases       this person's own cases, newest first, for {@code case-status}
  * @param idleTimeout a conversation idle longer than this starts afresh
- * @param officeHours text such as "工作日 8:30–17:30", shown when a chat goes to staff
+ * @param office      when staff read messages ("工作日 8:30–17:30"): texts at night say when they will
  */
 public record StepContext(Instant now, ZoneId zone, Supplier<String> newCaseId, Profile profile,
-                          List<CaseSummary> cases, Duration idleTimeout, String officeHours) {
+                          List<CaseSummary> cases, Duration idleTimeout, OfficeHours office) {
+
+    /** The office hours as configured text, shown when a chat goes to staff. */
+    public String officeHours() {
+        return office == null ? "" : office.text();
+    }
+
+    /** Staff are at work now. */
+    public boolean staffOnDuty() {
+        return office == null || office.isOpen(now.atZone(zone));
+    }
 
     /** Who the person is. {@code role} is {@code family}, {@code director} or {@code supervisor}. */
     public record Profile(String role, String community, String town) {

@@ -30,7 +30,7 @@ public final class TranscriptRunner {
     static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
     static final Instant DEFAULT_START = Instant.parse("2026-11-03T01:00:00Z");
     static final Duration IDLE_TIMEOUT = Duration.ofMinutes(30);
-    static final String OFFICE_HOURS = "工作日 8:30–17:30";
+    static final OfficeHours OFFICE_HOURS = OfficeHours.parse("工作日 8:30–17:30");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
 
     private final Flows flows;

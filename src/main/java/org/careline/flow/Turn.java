@@ -39,6 +39,8 @@ final class Turn {
     String node;
     Status status = Status.BOT;
     int attempts;
+    /** The escalation open to staff, if any: it outlives flows and timeouts; only staff close it. */
+    ConversationState.Escalation escalation;
     private final java.time.Instant startedAt;
     private int hops;
 
@@ -60,6 +62,7 @@ final class Turn {
                 history.addAll(s.history());
             }
             attempts = s.attempts();
+            escalation = s.escalation();
         }
         startedAt = s == null || s.startedAt() == null ? ctx.now() : s.startedAt();
     }
@@ -71,7 +74,7 @@ final class Turn {
         }
         out.addAll(effects);
         ConversationState state = new ConversationState(flow, node, status, Map.copyOf(fields), List.copyOf(stack),
-                List.copyOf(history), attempts, flows.version(), startedAt, ctx.now());
+                List.copyOf(history), attempts, flows.version(), startedAt, ctx.now(), escalation);
         return new Step(state, out);
     }
 
@@ -245,9 +248,55 @@ final class Turn {
         leave(n, a.option());
     }
 
-    /** The person ends the chat with staff themselves (结束人工). */
-    void closeEscalation() {
+    /**
+     * The person ends the chat with staff themselves (结束人工). An alarm stays open: a mandatory report or a
+     * suicide risk is not the person's to withdraw (whoever holds the phone); staff close it.
+     *
+     * @return whether the escalation was closed
+     */
+    boolean closeEscalation() {
+        if (escalation != null && escalation.alarm()) {
+            return false;
+        }
+        escalation = null;
         effects.add(new Effect.EscalationClosed("person"));
+        return true;
+    }
+
+    /** A message while an escalation is open: staff and the back office get it too. */
+    void addToEscalation(Input input) {
+        if (escalation == null) {
+            return;
+        }
+        escalation = new ConversationState.Escalation(escalation.level(), escalation.reason(), escalation.openedAt(),
+                ctx.now());
+        effects.add(new Effect.EscalationMessage(describe(input)));
+    }
+
+    /** What the person sent, as staff read it in a list of messages. */
+    static String describe(Input input) {
+        if (input instanceof Input.Text t) {
+            return t.text();
+        }
+        if (input instanceof Input.Media m) {
+            return "[" + m.kind().name().toLowerCase() + " " + m.mediaId() + "]";
+        }
+        if (input instanceof Input.Location l) {
+            return "[location " + (l.label() == null ? "" : l.label()) + " " + l.latitude() + "," + l.longitude() + "]";
+        }
+        if (input instanceof Input.MenuClick c) {
+            return "[menu " + c.key() + "]";
+        }
+        return "[" + input.getClass().getSimpleName().toLowerCase() + "]";
+    }
+
+    /** Opens an escalation, or raises the open one (never opens a second). */
+    private void escalate(ConversationState.Escalation.Level level, String reason) {
+        boolean opened = escalation == null;
+        escalation = opened ? new ConversationState.Escalation(level, reason, ctx.now(), ctx.now())
+                : escalation.raisedTo(level, reason, ctx.now());
+        effects.add(new Effect.Escalate(escalation.reason(), escalation.urgent(), escalation.level().name().toLowerCase(),
+                opened, Map.copyOf(fields)));
     }
 
     private void emit(Emit e) {
@@ -278,7 +327,8 @@ final class Turn {
                 if (reason.isBlank()) {
                     reason = currentFlow().title();
                 }
-                effects.add(new Effect.Escalate(reason, "true".equals(param(e, "urgent", "false")), Map.copyOf(fields)));
+                String level = param(e, "level", "true".equals(param(e, "urgent", "false")) ? "urgent" : "staff");
+                escalate(ConversationState.Escalation.Level.valueOf(level.toUpperCase()), reason);
             }
             case ESCALATION_NOTE -> effects.add(new Effect.EscalationNote(Map.copyOf(fields)));
             case BIND_DIRECTOR -> effects.add(new Effect.BindDirector(Map.copyOf(fields)));
@@ -318,6 +368,9 @@ final class Turn {
             case "today" -> today().toString();
             case "now" -> ctx.now().toString();
             case "office_hours" -> ctx.officeHours();
+            case "staff_when" -> ctx.staffOnDuty() ? render(flows.common().text("staff_on_duty"), Map.of())
+                    : render(flows.common().text("staff_off_duty"), Map.of("staff_back", ctx.office() == null ? ""
+                    : ctx.office().whenBack(ctx.now().atZone(ctx.zone())), "office_hours", ctx.officeHours()));
             case "cases_count" -> Integer.toString(ctx.cases() == null ? 0 : ctx.cases().size());
             case "cases" -> casesText();
             case "flow_title" -> currentFlow() == null ? "" : currentFlow().title();

@@ -97,7 +97,7 @@ public final class Redaction {
             return name(value);
         }
         if (n.contains("description") || n.contains("detail") || n.contains("note") || n.contains("text")
-                || n.contains("summary")) {
+                || n.contains("summary") || n.contains("message") || n.contains("story")) {
             return freeText(value);
         }
         return value;

@@ -28,7 +28,7 @@ class DangerRecognitionTest {
 
     static StepContext ctx() {
         return new StepContext(Instant.parse("2026-11-29T02:00:00Z"), ZoneId.of("Asia/Shanghai"), () -> "CL261129001",
-                StepContext.Profile.family(), List.of(), Duration.ofMinutes(30), "工作日 8:30–17:30");
+                StepContext.Profile.family(), List.of(), Duration.ofMinutes(30), OfficeHours.parse("工作日 8:30–17:30"));
     }
 
     @ParameterizedTest(name = "first message: {0}")

@@ -36,7 +36,7 @@ class FlowEngineTest {
 
     private StepContext ctx() {
         return new StepContext(now, ZoneId.of("Asia/Shanghai"), () -> "C-" + (++cases), profile, List.of(),
-                Duration.ofMinutes(30), "工作日");
+                Duration.ofMinutes(30), OfficeHours.parse("工作日 8:30–17:30"));
     }
 
     private String send(Input input) {

@@ -42,7 +42,7 @@ class RoutingAccuracyTest {
     static ConversationState route(FlowEngine engine, String message) {
         StepContext ctx = new StepContext(Instant.parse("2026-11-29T02:00:00Z"), ZoneId.of("Asia/Shanghai"),
                 () -> "CL261129001", StepContext.Profile.family(), List.of(), Duration.ofMinutes(30),
-                "工作日 8:30–17:30");
+                OfficeHours.parse("工作日 8:30–17:30"));
         return engine.step(null, new Input.Text(message), ctx).state();
     }
 
