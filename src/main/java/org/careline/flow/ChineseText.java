@@ -44,7 +44,9 @@ public final class ChineseText {
             Map.entry("qiuzhu", "求助"), Map.entry("bangzhu", "帮助"), Map.entry("buzhu", "补助"), Map.entry("dibao", "低保"),
             Map.entry("jiuzhu", "救助"), Map.entry("rengong", "人工"), Map.entry("kefu", "客服"), Map.entry("jindu", "进度"),
             Map.entry("shangxin", "伤心"), Map.entry("haipa", "害怕"), Map.entry("bujianle", "不见了"), Map.entry("zoudiu", "走丢"),
-            Map.entry("shanghaiziji", "伤害自己"), Map.entry("gezijide", "割自己的"), Map.entry("huashou", "划手"));
+            Map.entry("shanghaiziji", "伤害自己"), Map.entry("gezijide", "割自己的"), Map.entry("huashou", "划手"),
+            Map.entry("dasiwo", "打死我"), Map.entry("xiaohai", "小孩"), Map.entry("haizi", "孩子"), Map.entry("zaiku", "在哭"),
+            Map.entry("zaida", "在打"), Map.entry("dahaizi", "打孩子"), Map.entry("nuda", "虐打"));
 
     /**
      * English a person might type (a migrant family's child, a foreign neighbour), glossed with the Chinese
@@ -77,7 +79,15 @@ public final class ChineseText {
             Map.entry("drowning", "溺水"), Map.entry("in danger", "有危险"), Map.entry("not safe", "不安全"),
             Map.entry("scared to go home", "不敢回家"), Map.entry("afraid to go home", "不敢回家"),
             Map.entry("help me", "救命"), Map.entry("emergency", "紧急"), Map.entry("threaten", "威胁"), Map.entry("threatens", "威胁"),
-            Map.entry("threatened", "威胁"), Map.entry("no food", "没饭吃"), Map.entry("starving", "饿了好几天"));
+            Map.entry("threatened", "威胁"), Map.entry("no food", "没饭吃"), Map.entry("starving", "饿了好几天"),
+            Map.entry("sleeping pills", "安眠药"), Map.entry("pills", "吞药"), Map.entry("swallowed", "吞药"),
+            Map.entry("dont want to wake up", "不想醒来"), Map.entry("don't want to wake up", "不想醒来"),
+            Map.entry("never wake up", "不想醒来"), Map.entry("kill me", "杀了我"), Map.entry("if i tell", "告诉别人就"),
+            Map.entry("my son", "儿子"), Map.entry("my daughter", "女儿"), Map.entry("child", "孩子"), Map.entry("kid", "孩子"),
+            Map.entry("student", "学生"), Map.entry("baby", "宝宝"), Map.entry("didnt come home", "没回家"),
+            Map.entry("didn't come home", "没回家"), Map.entry("not come home", "没回家"), Map.entry("phone is off", "联系不上"),
+            Map.entry("burns", "烫伤"), Map.entry("bruises", "淤青"), Map.entry("stepmother", "后妈"), Map.entry("stepfather", "继父"),
+            Map.entry("cant get out", "着火出不去"), Map.entry("can't get out", "着火出不去"), Map.entry("trapped", "被困"));
 
     private static final Pattern LATIN_RUN = Pattern.compile("[a-z][a-z' -]*[a-z]");
     private static final Pattern ENGLISH_WORD = Pattern.compile(
@@ -110,7 +120,8 @@ public final class ChineseText {
                 }
             }
         }
-        return glosses.isEmpty() ? s : s + " " + String.join(" ", glosses);
+        // The glosses as one clause: "my son" and "didn't come home" must meet as 儿子 + 没回家.
+        return glosses.isEmpty() ? s : s + " " + String.join("", glosses);
     }
 
     /** Mostly English words: the person may not read Chinese (the bot then answers a short English line). */
@@ -196,7 +207,9 @@ public final class ChineseText {
                 {"而家", "现在"}, {"琴日", "昨天"}, {"啲", "些"}, {"咁", "这么"}, {"噉", "这样"}, {"嘢", "东西"},
                 {"生存落去", "活下去"}, {"落去", "下去"}, {"唔该", "谢谢"}, {"冇人理", "没人管"}, {"食饭", "吃饭"},
                 {"返屋企", "回家"}, {"返学", "上学"}, {"返工", "上班"}, {"好惊", "好怕"}, {"惊佢", "怕他"},
-                {"掌掴", "打耳光"}, {"揼", "打"}, {"郁手", "动手"}, {"黐线", "疯了"},
+                {"掌掴", "打耳光"}, {"揼", "打"}, {"郁手", "动手"}, {"黐线", "疯了"}, {"鎅", "割"}, {"𠝹", "割"},
+                {"捱", "熬"}, {"挨下去", "熬下去"}, {"挨落去", "熬下去"}, {"火烛", "着火"}, {"呢个", "这个"}, {"拎住", "拿着"}, {"匿埋", "躲起来"}, {"整嘅", "弄的"},
+                {"出唔到去", "出不去"}, {"出不到去", "出不去"}, {"细佬", "弟弟"}, {"家姐", "姐姐"},
         };
         for (String[] p : pairs) {
             m.put(p[0], p[1]);
