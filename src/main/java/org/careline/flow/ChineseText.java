@@ -46,7 +46,10 @@ public final class ChineseText {
             Map.entry("shangxin", "伤心"), Map.entry("haipa", "害怕"), Map.entry("bujianle", "不见了"), Map.entry("zoudiu", "走丢"),
             Map.entry("shanghaiziji", "伤害自己"), Map.entry("gezijide", "割自己的"), Map.entry("huashou", "划手"),
             Map.entry("dasiwo", "打死我"), Map.entry("xiaohai", "小孩"), Map.entry("haizi", "孩子"), Map.entry("zaiku", "在哭"),
-            Map.entry("zaida", "在打"), Map.entry("dahaizi", "打孩子"), Map.entry("nuda", "虐打"));
+            Map.entry("zaida", "在打"), Map.entry("dahaizi", "打孩子"), Map.entry("nuda", "虐打"), Map.entry("beida", "被打"),
+            Map.entry("sile", "死了"), Map.entry("geshou", "割手"), Map.entry("xiaoshi", "消失"), Map.entry("jiujiuwo", "救救我"),
+            Map.entry("bangbangwo", "帮帮我"), Map.entry("haonanshou", "好难受"), Map.entry("tongku", "痛苦"),
+            Map.entry("juewang", "绝望"), Map.entry("bengkui", "崩溃"), Map.entry("buxiangshang", "不想上"));
 
     /**
      * English a person might type (a migrant family's child, a foreign neighbour), glossed with the Chinese
@@ -87,7 +90,19 @@ public final class ChineseText {
             Map.entry("student", "学生"), Map.entry("baby", "宝宝"), Map.entry("didnt come home", "没回家"),
             Map.entry("didn't come home", "没回家"), Map.entry("not come home", "没回家"), Map.entry("phone is off", "联系不上"),
             Map.entry("burns", "烫伤"), Map.entry("bruises", "淤青"), Map.entry("stepmother", "后妈"), Map.entry("stepfather", "继父"),
-            Map.entry("cant get out", "着火出不去"), Map.entry("can't get out", "着火出不去"), Map.entry("trapped", "被困"));
+            Map.entry("cant get out", "着火出不去"), Map.entry("can't get out", "着火出不去"), Map.entry("trapped", "被困"),
+            Map.entry("kill", "杀"),
+            Map.entry("knife", "拿刀"), Map.entry("bleeding", "流了好多血"), Map.entry("blood", "血"), Map.entry("scared", "害怕"),
+            Map.entry("afraid", "害怕"), Map.entry("terrified", "害怕"), Map.entry("hurt", "受伤"), Map.entry("hurts", "受伤"),
+            Map.entry("police", "报警"), Map.entry("hopeless", "绝望"), Map.entry("give up", "撑不下去"),
+            Map.entry("disappear", "想消失"), Map.entry("goodbye", "永别了"), Map.entry("end it", "结束生命"),
+            Map.entry("hit", "打"), Map.entry("hits", "打"), Map.entry("hitting", "打"),
+            Map.entry("beat", "打"), Map.entry("beats", "打"), Map.entry("beating", "打"), Map.entry("slap", "打"),
+            Map.entry("yelling", "骂"), Map.entry("crying", "哭"), Map.entry("screams", "惨叫"), Map.entry("lost", "走丢"),
+            Map.entry("missing", "失踪"), Map.entry("alone", "一个人在家"), Map.entry("hungry", "饿了"), Map.entry("starve", "饿了好几天"),
+            Map.entry("nobody cares", "没人在乎我"), Map.entry("no one cares", "没人在乎我"), Map.entry("burden", "累赘"),
+            Map.entry("sexual", "性侵"), Map.entry("private parts", "私处"), Map.entry("photos of me", "裸照"),
+            Map.entry("video of me", "裸照"), Map.entry("hanging", "上吊"), Map.entry("rope", "上吊"));
 
     private static final Pattern LATIN_RUN = Pattern.compile("[a-z][a-z' -]*[a-z]");
     private static final Pattern ENGLISH_WORD = Pattern.compile(

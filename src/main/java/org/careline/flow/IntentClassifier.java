@@ -45,7 +45,8 @@ final class IntentClassifier {
                 seen.add(e.intent());
             }
             Map<String, Integer> c = counts.computeIfAbsent(e.intent(), k -> new HashMap<>());
-            for (String f : features(e.text())) {
+            // Read as messages are read: traditional and Cantonese examples teach the same words.
+            for (String f : features(ChineseText.simplify(e.text()))) {
                 c.merge(f, 1, Integer::sum);
                 totals.merge(e.intent(), 1, Integer::sum);
                 vocab.put(f, true);

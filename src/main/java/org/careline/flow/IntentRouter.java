@@ -23,7 +23,7 @@ public final class IntentRouter {
     /** The examples alone raise a danger alarm only when very sure; danger words raise it anyway. */
     static final double URGENT_SURE = 0.9;
     /** The examples alone lead to the gentle safety check from this probability of danger ... */
-    static final double SUSPECT = 0.7;
+    static final double SUSPECT = 0.5;
     /** ... in a message of at least this many Chinese characters ("我不知道" says too little). */
     static final int SUSPICION_CHARACTERS = 6;
 
