@@ -15,6 +15,7 @@ public final class Flows {
     private final String version;
     private final List<IntentClassifier.Example> examples;
     private final IntentClassifier classifier;
+    private final IntentClassifier safetyClassifier;
 
     Flows(Map<String, Flow> flows, Common common, Regions regions, RoutingTable routing,
           List<IntentClassifier.Example> examples, String version) {
@@ -23,7 +24,10 @@ public final class Flows {
         this.regions = regions;
         this.routing = routing;
         this.examples = List.copyOf(examples);
-        this.classifier = new IntentClassifier(this.examples);
+        // The safety set's tuning half (examples/safety-*.yaml) teaches only the danger check, not routing:
+        // its ordinary messages would otherwise pull help requests towards "none".
+        this.classifier = new IntentClassifier(this.examples.stream().filter(e -> !IntentExamples.safetyOnly(e)).toList());
+        this.safetyClassifier = new IntentClassifier(this.examples);
         this.version = version;
     }
 
@@ -49,7 +53,7 @@ public final class Flows {
      * labelled-set test: {@code FlowLoader.load(Path.of("conversation-flows")).router().route(text)}.
      */
     public IntentRouter router() {
-        return new IntentRouter(routing, common.globals(), classifier);
+        return new IntentRouter(routing, common.globals(), classifier, safetyClassifier);
     }
 
     /** Whether {@code flow} has a node {@code node}: the orchestrator and console may check stored states. */

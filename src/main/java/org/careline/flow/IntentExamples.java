@@ -24,6 +24,12 @@ final class IntentExamples {
     private IntentExamples() {
     }
 
+    /** Examples in {@code examples/safety-*.yaml} teach the danger check only, never routing. */
+    static boolean safetyOnly(IntentClassifier.Example e) {
+        String file = e.file() == null ? "" : e.file().replace('\\', '/');
+        return file.substring(file.lastIndexOf('/') + 1).startsWith("safety-");
+    }
+
     static List<IntentClassifier.Example> read(Path flowsDir, MessageDigest digest, List<String> errors) {
         Path dir = flowsDir.resolve(FOLDER);
         List<IntentClassifier.Example> out = new ArrayList<>();

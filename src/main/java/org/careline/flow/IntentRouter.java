@@ -31,10 +31,14 @@ public final class IntentRouter {
     private final List<Common.GlobalIntent> globals;
     private final IntentClassifier classifier;
 
-    IntentRouter(RoutingTable table, List<Common.GlobalIntent> globals, IntentClassifier classifier) {
+    private final IntentClassifier safety;
+
+    IntentRouter(RoutingTable table, List<Common.GlobalIntent> globals, IntentClassifier classifier,
+                 IntentClassifier safety) {
         this.table = table;
         this.globals = globals;
         this.classifier = classifier;
+        this.safety = safety;
     }
 
     /**
@@ -102,10 +106,10 @@ public final class IntentRouter {
         String text = heard.simplified();
         long han = TextNormalizer.compact(text).codePoints()
                 .filter(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN).count();
-        if (classifier.isEmpty() || han < SUSPICION_CHARACTERS || classifier.familiarity(text) < FAMILIAR) {
+        if (safety.isEmpty() || han < SUSPICION_CHARACTERS || safety.familiarity(text) < FAMILIAR) {
             return false;
         }
-        IntentClassifier.Prediction p = classifier.predict(withoutEverydayPhrases(text));
+        IntentClassifier.Prediction p = safety.predict(withoutEverydayPhrases(text));
         return URGENT.equals(p.best()) && p.probability(URGENT) >= SUSPECT;
     }
 

@@ -284,10 +284,14 @@ class FlowEngineTest {
                     e -> assertThat(e.reason()).isEqualTo("要人工"));
             ConversationState before = state;
             say("有人吗");
-            assertThat(last.effects()).isEmpty();
-            assertThat(state).isEqualTo(before);
+            // Silent, but what was said reaches staff: it is added to the open escalation.
+            assertThat(last.effects()).containsExactly(new Effect.EscalationMessage("有人吗"));
+            assertThat(state.flow()).isEqualTo(before.flow());
+            assertThat(state.node()).isEqualTo(before.node());
+            assertThat(state.status()).isEqualTo(Status.ESCALATED);
+            assertThat(state.escalation().openedAt()).isEqualTo(before.escalation().openedAt());
             send(new Input.MenuClick("K_TYPES"));
-            assertThat(last.effects()).isEmpty();
+            assertThat(last.effects()).containsExactly(new Effect.EscalationMessage("[menu K_TYPES]"));
         }
 
         @Test
@@ -317,7 +321,9 @@ class FlowEngineTest {
             });
             say("是");
             assertThat(state.fields()).containsEntry("police_reported", "yes").containsKey("police_reported_at");
-            assertThat(effects()).singleElement().isInstanceOf(Effect.EscalationNote.class);
+            // The answer is added to the open alarm, and the police answer noted on it.
+            assertThat(effects()).hasSize(2).anySatisfy(e -> assertThat(e).isInstanceOf(Effect.EscalationNote.class))
+                    .anySatisfy(e -> assertThat(e).isEqualTo(new Effect.EscalationMessage("是")));
             assertThat(state.status()).isEqualTo(Status.ESCALATED);
         }
 
