@@ -47,6 +47,13 @@ final class AnswerReader {
         }
         return Optional.empty();
     }
+    /** A mobile number anywhere in a sentence. */
+    static Optional<String> mobileIn(String text) {
+        String joined = TextNormalizer.normalize(text).replaceAll("[\\s\\-()（）]", "").replace("+86", "");
+        Matcher mobile = MOBILE_IN_TEXT.matcher(joined);
+        return mobile.find() ? Optional.of(mobile.group()) : Optional.empty();
+    }
+
     private static final Pattern INTEGER = Pattern.compile("\\d+");
     /** "刚才说了啊", "上面说过了": pointing back at what was said, not an answer of its own. */
     private static final Pattern ALREADY_SAID = Pattern.compile(

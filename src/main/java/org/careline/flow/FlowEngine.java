@@ -200,6 +200,8 @@ public final class FlowEngine {
     static final String CONCERN = "concern";
     /** "要什么材料": the papers a help request needs (DESIGN §5), listed at any point. */
     static final String PAPERS = "papers";
+    /** 你好, 在吗, 请问一下: the menu at rest, the open question again mid-flow. */
+    static final String GREETING = "greeting";
     /** Set by the urgent flow's entry nodes: which danger path the conversation is on. */
     static final String ALARM_KIND = "alarm_kind";
 
@@ -303,6 +305,14 @@ public final class FlowEngine {
                     t.switchTo("menu", null);
                 }
             }
+            case GREETING -> {
+                // "在吗" in the middle of a question: yes, we are here; the question again, nothing lost.
+                if (!atRest && t.waiting()) {
+                    t.say(t.prompt(t.currentNode()));
+                } else {
+                    startGlobal(t, g, text);
+                }
+            }
             case PAPERS -> {
                 // Answered where it is asked: the question that was open is asked again after the list.
                 t.say(flows.common().text("papers"));
@@ -324,6 +334,9 @@ public final class FlowEngine {
             t.fields.put("handoff_reason", reason);
         }
         String target = g.flow().target();
+        if ("menu".equals(target) && ChineseText.isEnglish(text)) {
+            t.say(flows.common().text("english"));
+        }
         if ("menu".equals(target)) {
             t.switchTo(target, g.node() == null ? null : g.node().target());
             return;
@@ -380,6 +393,7 @@ public final class FlowEngine {
         if (text != null && TextNormalizer.compact(text).length() >= STORY_LENGTH) {
             t.fields.put("first_message", text.strip());
         }
+        rememberPhone(t, text);
         Flow target = flows.flow(r.flow());
         // Understood from the example messages alone (a weaker sign than words): a flow with a node named
         // "confirm-guess" asks first, so that "电话没变" does not hand anybody to staff unasked.
@@ -389,6 +403,16 @@ public final class FlowEngine {
         }
         t.switchTo(r.flow(), null);
     }
+
+    /** A mobile number written in a story ("我电话139…") is kept, so that it is not asked for again. */
+    private static void rememberPhone(Turn t, String text) {
+        if (text != null && !t.fields.containsKey(PHONE)) {
+            AnswerReader.mobileIn(text).ifPresent(p -> t.fields.put(PHONE, p));
+        }
+    }
+
+    /** The field a phone question fills in the shipped flows. */
+    static final String PHONE = "phone";
 
     /** See {@link #startRouted}: the node a flow may have to confirm a guess made from examples. */
     static final String CONFIRM_NODE = "confirm-guess";
@@ -410,6 +434,9 @@ public final class FlowEngine {
         Input read = heard == null ? input : new Input.Text(heard.simplified());
         Optional<AnswerReader.Answer> a = reader.read(ask, read, text, t.fields, t.today());
         if (a.isPresent()) {
+            if (ask.main() == FlowNode.AskType.TEXT) {
+                rememberPhone(t, text);
+            }
             t.answered(a.get());
             return;
         }
