@@ -81,7 +81,7 @@ public final class ChineseText {
             Map.entry("abandoned", "遗弃"), Map.entry("locked", "锁在"), Map.entry("screaming", "惨叫"), Map.entry("fire", "着火"),
             Map.entry("drowning", "溺水"), Map.entry("in danger", "有危险"), Map.entry("not safe", "不安全"),
             Map.entry("scared to go home", "不敢回家"), Map.entry("afraid to go home", "不敢回家"),
-            Map.entry("help me", "救命"), Map.entry("emergency", "紧急"), Map.entry("threaten", "威胁"), Map.entry("threatens", "威胁"),
+            Map.entry("help me", "帮帮我"), Map.entry("emergency", "紧急"), Map.entry("threaten", "威胁"), Map.entry("threatens", "威胁"),
             Map.entry("threatened", "威胁"), Map.entry("no food", "没饭吃"), Map.entry("starving", "饿了好几天"),
             Map.entry("sleeping pills", "安眠药"), Map.entry("pills", "吞药"), Map.entry("swallowed", "吞药"),
             Map.entry("dont want to wake up", "不想醒来"), Map.entry("don't want to wake up", "不想醒来"),

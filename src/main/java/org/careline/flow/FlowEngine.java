@@ -389,6 +389,9 @@ public final class FlowEngine {
 
     private void startRouted(Turn t, Route r, String text) {
         t.clearConversation();
+        if (ChineseText.isEnglish(text)) {
+            t.say(flows.common().text("english"));
+        }
         t.fields.putAll(r.presets());
         if (text != null && TextNormalizer.compact(text).length() >= STORY_LENGTH) {
             t.fields.put("first_message", text.strip());

@@ -75,11 +75,11 @@ public record OfficeHours(String text, List<DayOfWeek> days, List<Period> period
         return t;
     }
 
-    /** When staff are back, as people say it: "今天 14:00", "明天 8:30", "周一 8:30". */
+    /** When staff are back, as people say it: "今天 14:00", "明天 8:30", "周一 8:30" (a weekday beyond tomorrow). */
     public String whenBack(ZonedDateTime t) {
         ZonedDateTime next = nextOpening(t);
         long days = java.time.temporal.ChronoUnit.DAYS.between(t.toLocalDate(), next.toLocalDate());
-        String day = days == 0 ? "今天" : days == 1 ? "明天" : days == 2 ? "后天" : DAY_NAMES[next.getDayOfWeek().getValue() - 1];
+        String day = days == 0 ? "今天" : days == 1 ? "明天" : DAY_NAMES[next.getDayOfWeek().getValue() - 1];
         return day + " " + next.toLocalTime().getHour() + ":" + String.format("%02d", next.toLocalTime().getMinute());
     }
 }

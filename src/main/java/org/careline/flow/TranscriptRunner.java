@@ -162,6 +162,12 @@ public final class TranscriptRunner {
             end.get("fields").ifPresent(f -> f.entries().forEach(e -> expectEqual(where, "field " + e.key(),
                     e.value().text(), state == null ? null : state.fields().get(e.key()))));
             end.get("effects").ifPresent(list -> checkEffects(where, list.items()));
+            // escalation: the level of the alarm or handoff still open (critical, urgent, check, staff) or none.
+            String escalation = FlowReader.scalar(end, "escalation");
+            if (escalation != null) {
+                ConversationState.Escalation e = state == null ? null : state.escalation();
+                expectEqual(where, "escalation", escalation, e == null ? "none" : e.level().name().toLowerCase());
+            }
         }
 
         @SuppressWarnings("unchecked")
