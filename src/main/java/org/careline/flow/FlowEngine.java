@@ -225,8 +225,12 @@ public final class FlowEngine {
      * While an alarm is open every message is acknowledged.
      */
     private Step escalated(Turn t, ConversationState state, Input input, Heard heard) {
+        boolean alarm = t.escalation != null && t.escalation.alarm();
+        // While an alarm is open the menu word also hands the chat back to the bot (the alarm stays): a
+        // mother who asked about money in the same message must not be stuck with acknowledgements.
         Optional<Common.GlobalIntent> heardIntent = heard == null ? Optional.empty()
-                : flows.common().globals().stream().filter(Common.GlobalIntent::duringEscalation)
+                : flows.common().globals().stream()
+                .filter(g -> g.duringEscalation() || alarm && MENU.equals(g.name()))
                 .filter(g -> g.matches(heard)).findFirst();
         if (heardIntent.isEmpty() && input instanceof Input.MenuClick c) {
             FlowNode.Ref clicked = flows.common().clicks().get(c.key());
@@ -235,11 +239,10 @@ public final class FlowEngine {
                     .filter(g -> g.flow() != null && clicked != null && g.flow().target().equals(clicked.target()))
                     .findFirst();
         }
-        boolean alarm = t.escalation != null && t.escalation.alarm();
         String text = heard == null ? null : heard.raw();
         if (heardIntent.isPresent()) {
             Common.GlobalIntent g = heardIntent.get();
-            if (LEAVE_STAFF.equals(g.name())) {
+            if (LEAVE_STAFF.equals(g.name()) || MENU.equals(g.name())) {
                 t.status = Status.BOT;
                 // A mandatory report or a suicide risk is not the person's to withdraw (whoever holds the
                 // phone): the bot answers again, staff keep the alarm.
@@ -248,8 +251,11 @@ public final class FlowEngine {
                 return t.finish();
             }
             if (alarm && handledAlready(g, t, false)) {
-                // The same danger again: staff have it already; acknowledge rather than start over.
-                t.say(flows.common().text("urgent_ack"));
+                // New danger while the alarm is open ("刚才吃了一把药", "他拿刀了"): the numbers again at once,
+                // not a routine acknowledgement, and staff told it is critical now.
+                t.say(flows.common().text("danger_again"));
+                t.raiseEscalation(ConversationState.Escalation.Level.CRITICAL,
+                        flows.common().text("reason_danger_again"));
                 return t.finish();
             }
             t.status = Status.BOT;
@@ -272,6 +278,8 @@ public final class FlowEngine {
 
     /** The intent of common.yaml that ends a chat with staff from the person's side. */
     static final String LEAVE_STAFF = "leave_staff";
+    /** The menu word of common.yaml. */
+    static final String MENU = "menu";
     /** Words that, while staff have the chat, get a reminder rather than silence. */
     private static final java.util.Set<String> REMINDED = java.util.Set.of("menu", "cancel", "human", "back");
 

@@ -290,6 +290,11 @@ final class Turn {
         return "[" + input.getClass().getSimpleName().toLowerCase() + "]";
     }
 
+    /** Raises the open escalation (or opens one) from the engine itself, e.g. new danger during an alarm. */
+    void raiseEscalation(ConversationState.Escalation.Level level, String reason) {
+        escalate(level, reason);
+    }
+
     /** Opens an escalation, or raises the open one (never opens a second). */
     private void escalate(ConversationState.Escalation.Level level, String reason) {
         boolean opened = escalation == null;
