@@ -116,7 +116,8 @@ public final class ChineseText {
         }
         String s = needsConversion(raw) ? HanLP.convertToSimplifiedChinese(raw) : raw;
         s = replaceAll(s, CANTONESE);
-        String lower = s.toLowerCase(Locale.ROOT);
+        // "hit me up" is an invitation, not a blow.
+        String lower = s.toLowerCase(Locale.ROOT).replace("hit me up", "");
         List<String> glosses = new ArrayList<>();
         if (hasLatin(lower)) {
             Matcher m = LATIN_RUN.matcher(lower);
@@ -223,7 +224,7 @@ public final class ChineseText {
                 {"生存落去", "活下去"}, {"落去", "下去"}, {"唔该", "谢谢"}, {"冇人理", "没人管"}, {"食饭", "吃饭"},
                 {"返屋企", "回家"}, {"返学", "上学"}, {"返工", "上班"}, {"好惊", "好怕"}, {"惊佢", "怕他"},
                 {"掌掴", "打耳光"}, {"揼", "打"}, {"郁手", "动手"}, {"黐线", "疯了"}, {"鎅", "割"}, {"𠝹", "割"},
-                {"捱", "熬"}, {"活著", "活着"}, {"著了", "着了"}, {"挨下去", "熬下去"}, {"挨落去", "熬下去"}, {"火烛", "着火"}, {"呢个", "这个"}, {"拎住", "拿着"}, {"匿埋", "躲起来"}, {"整嘅", "弄的"},
+                {"捱", "熬"}, {"系我", "是我"}, {"系他", "是他"}, {"系你", "是你"}, {"系咁", "是这样"}, {"活著", "活着"}, {"著了", "着了"}, {"挨下去", "熬下去"}, {"挨落去", "熬下去"}, {"火烛", "着火"}, {"呢个", "这个"}, {"拎住", "拿着"}, {"匿埋", "躲起来"}, {"整嘅", "弄的"},
                 {"出唔到去", "出不去"}, {"出不到去", "出不去"}, {"细佬", "弟弟"}, {"家姐", "姐姐"},
         };
         for (String[] p : pairs) {

@@ -40,7 +40,7 @@ record WordCombinations(Map<String, List<String>> groups, List<Combination> comb
     record Compiled(Lexicon exceptions, Map<String, Lexicon> groups, List<Pattern> patterns) {}
 
     /** Characters a pattern tolerates between two of its parts. */
-    static final int GAP = 8;
+    static final int GAP = 4;
     /** Stands where an exception was, so words cannot join across it. */
     static final char BLANK = '\u0000';
 

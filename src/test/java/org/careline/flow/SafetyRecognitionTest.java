@@ -32,7 +32,7 @@ class SafetyRecognitionTest {
     enum Outcome { URGENT, CHECK, NONE }
 
     static final double HELD_OUT_RECALL_FLOOR = 0.78;
-    static final double HELD_OUT_FALSE_ALARM_CEILING = 0.05;
+    static final double HELD_OUT_FALSE_ALARM_CEILING = 0.04;
 
     static FlowEngine engine;
     static List<Row> rows;
@@ -82,6 +82,44 @@ class SafetyRecognitionTest {
     /** The outcomes at the three points: first message, choice question, text question. */
     static List<Outcome> everywhere(String text) {
         return List.of(outcome(null, text), outcome(atChoice(), text), outcome(atText(), text));
+    }
+
+    @Test
+    @DisplayName("Danger and suicide words are heard at every question of every flow, before the answer is read")
+    void everyQuestionOfEveryFlow() {
+        Flows flows = FlowLoader.load(Path.of("conversation-flows"), Path.of("config/regions.yaml"));
+        int questions = 0;
+        for (String id : flows.ids()) {
+            if (id.equals("urgent")) {
+                continue;
+            }
+            for (FlowNode n : flows.flow(id).nodes().values()) {
+                if (n.ask() == null || n.isEnd()) {
+                    continue;
+                }
+                questions++;
+                ConversationState at = new ConversationState(id, n.id(), ConversationState.Status.BOT, java.util.Map.of(),
+                        List.of(), List.of(), 0, flows.version(), ctx().now(), ctx().now());
+                Step harm = engine.step(at, new Input.Text("隔壁又在打孩子了 孩子一直在哭喊"), ctx());
+                assertThat(harm.state().flow()).as(id + "/" + n.id() + " hears danger").isEqualTo("urgent");
+                assertThat(harm.state().node()).as(id + "/" + n.id()).isEqualTo("police");
+                assertThat(harm.state().escalation().urgent()).isTrue();
+                Step self = engine.step(at, new Input.Text("我真的好想就这样死掉算了"), ctx());
+                assertThat(self.state().node()).as(id + "/" + n.id() + " hears suicide").isEqualTo("safe");
+                assertThat(self.effects()).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(Effect.Reply.class,
+                        r -> assertThat(r.text()).contains("12356").doesNotContain("报警了吗")));
+            }
+        }
+        assertThat(questions).as("questions tried").isGreaterThan(20);
+    }
+
+    @Test
+    @DisplayName("A phone number, a choice number or a short name typed where one is asked is only that answer")
+    void answersAreNotAlarms() {
+        ConversationState atName = atText();
+        assertThat(outcome(atName, "王丽")).isEqualTo(Outcome.NONE);
+        assertThat(outcome(atChoice(), "1")).isEqualTo(Outcome.NONE);
+        assertThat(engine.step(atChoice(), new Input.Text("2"), ctx()).state().escalation()).isNull();
     }
 
     @Test
@@ -156,7 +194,7 @@ class SafetyRecognitionTest {
         assertThat(recall[0]).as("urgent recall, tuning half").isEqualTo(1.0);
         assertThat(falseAlarms[0]).as("false alarms, tuning half").isLessThanOrEqualTo(0.02);
         // The held-out half is what word lists and the example model have not seen. Issue 6 asks for 97%
-        // recall and at most 2% false alarms there; measured on 2026-12-02: 78.1% and 4.9% (README). These
+        // recall and at most 2% false alarms there; measured on 2026-12-02: 78.1% and 3.7% (README). These
         // floors only stop it getting worse; the gap is stated in the README and the issue, not hidden.
         assertThat(recall[1]).as("urgent recall, held-out half").isGreaterThanOrEqualTo(HELD_OUT_RECALL_FLOOR);
         assertThat(falseAlarms[1]).as("false alarms, held-out half").isLessThanOrEqualTo(HELD_OUT_FALSE_ALARM_CEILING);
