@@ -1,6 +1,7 @@
 package org.careline.flow;
 
 import com.hankcs.hanlp.HanLP;
+import com.hankcs.hanlp.collection.AhoCorasick.AhoCorasickDoubleArrayTrie;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -104,10 +105,19 @@ public final class ChineseText {
             Map.entry("sexual", "性侵"), Map.entry("private parts", "私处"), Map.entry("photos of me", "裸照"),
             Map.entry("video of me", "裸照"), Map.entry("hanging", "上吊"), Map.entry("rope", "上吊"));
 
-    private static final Pattern LATIN_RUN = Pattern.compile("[a-z][a-z' -]*[a-z]");
     private static final Pattern ENGLISH_WORD = Pattern.compile(
             "\\b(i|i'm|im|you|my|me|the|to|a|is|are|want|help|please|hello|hi|can|do|don't|dont|speak|english|what|"
                     + "how|he|she|they|him|her|not|and|of|it|this|with|child|kid|son|daughter|mother|father|mom|dad)\\b");
+
+    /** Pinyin keys and English phrases as automata, built once: a message is scanned once for each. */
+    private static final AhoCorasickDoubleArrayTrie<String> PINYIN_TRIE = trie(PINYIN);
+    private static final AhoCorasickDoubleArrayTrie<String> ENGLISH_TRIE = trie(ENGLISH);
+
+    private static AhoCorasickDoubleArrayTrie<String> trie(Map<String, String> table) {
+        AhoCorasickDoubleArrayTrie<String> t = new AhoCorasickDoubleArrayTrie<>();
+        t.build(new TreeMap<>(table));
+        return t;
+    }
 
     /** The text in simplified Mandarin characters, with glosses of pinyin and English appended. */
     public static String simplify(String raw) {
@@ -116,28 +126,31 @@ public final class ChineseText {
         }
         String s = needsConversion(raw) ? HanLP.convertToSimplifiedChinese(raw) : raw;
         s = replaceAll(s, CANTONESE);
+        if (!hasLatin(s)) {
+            return s;
+        }
         // "hit me up" is an invitation, not a blow.
         String lower = s.toLowerCase(Locale.ROOT).replace("hit me up", "");
         List<String> glosses = new ArrayList<>();
-        if (hasLatin(lower)) {
-            Matcher m = LATIN_RUN.matcher(lower);
-            while (m.find()) {
-                String run = m.group();
-                String joined = run.replaceAll("[' -]", "");
-                for (var e : PINYIN.entrySet()) {
-                    if (joined.contains(e.getKey())) {
-                        glosses.add(e.getValue());
-                    }
-                }
-                for (var e : ENGLISH.entrySet()) {
-                    if (containsWords(run, e.getKey())) {
-                        glosses.add(e.getValue());
-                    }
-                }
+        // Pinyin is typed with or without spaces: read the letters alone ("wo xiang si" → woxiangsi).
+        StringBuilder letters = new StringBuilder(lower.length());
+        for (int i = 0; i < lower.length(); i++) {
+            char c = lower.charAt(i);
+            if (c >= 'a' && c <= 'z') {
+                letters.append(c);
             }
         }
+        PINYIN_TRIE.parseText(letters.toString(), (begin, end, gloss) -> glosses.add(gloss));
+        // English phrases count only as whole words ("skill" is not "kill").
+        ENGLISH_TRIE.parseText(lower, (begin, end, gloss) -> {
+            boolean startOk = begin == 0 || !Character.isLetter(lower.charAt(begin - 1));
+            boolean endOk = end >= lower.length() || !Character.isLetter(lower.charAt(end));
+            if (startOk && endOk) {
+                glosses.add(gloss);
+            }
+        });
         // The glosses as one clause: "my son" and "didn't come home" must meet as 儿子 + 没回家.
-        return glosses.isEmpty() ? s : s + " " + String.join("", glosses);
+        return glosses.isEmpty() ? s : s + " " + String.join("", new java.util.LinkedHashSet<>(glosses));
     }
 
     /** Mostly English words: the person may not read Chinese (the bot then answers a short English line). */
@@ -157,24 +170,10 @@ public final class ChineseText {
         return words >= 1 && raw.codePoints().filter(Character::isLetter).count() >= 4;
     }
 
-    private static boolean containsWords(String run, String phrase) {
-        int i = run.indexOf(phrase);
-        while (i >= 0) {
-            boolean startOk = i == 0 || !Character.isLetter(run.charAt(i - 1));
-            int end = i + phrase.length();
-            boolean endOk = end >= run.length() || !Character.isLetter(run.charAt(end));
-            if (startOk && endOk) {
-                return true;
-            }
-            i = run.indexOf(phrase, i + 1);
-        }
-        return false;
-    }
-
     private static boolean hasLatin(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c >= 'a' && c <= 'z') {
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
                 return true;
             }
         }

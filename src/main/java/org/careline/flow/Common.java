@@ -37,14 +37,20 @@ record Common(String file, List<GlobalIntent> globals, Map<String, String> texts
         boolean matches(Heard heard) {
             if (exact) {
                 String compacted = heard.compact();
-                return !compacted.isEmpty() && (exactWords.contains(compacted)
+                if (compacted.isEmpty() || compacted.length() > EXACT_MAX) {
+                    return false;
+                }
+                return (exactWords.contains(compacted)
                         || exactWords.contains(TextNormalizer.compact(heard.raw())));
             }
-            List<String> clauses = combinations.clauses(heard);
+            WordCombinations.Masked masked = combinations.clauses(heard);
             // Words across clause breaks too: "我 想 死" typed with spaces is still 想死.
-            return lexicon.foundIn(String.join("", clauses)) || combinations.anyHolds(clauses);
+            return lexicon.foundIn(masked.joined()) || combinations.anyHolds(masked);
         }
     }
+
+    /** No command said alone ("结束人工", "菜单") is longer than this: longer messages are not compared whole. */
+    static final int EXACT_MAX = 40;
 
     /** Texts the engine itself needs; the validator insists they exist. */
     static final List<String> REQUIRED_TEXTS = List.of(

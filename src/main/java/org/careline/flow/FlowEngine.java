@@ -183,7 +183,7 @@ public final class FlowEngine {
             return false;
         }
         String c = heard.compact();
-        if (TextNormalizer.choiceNumber(heard.raw()).isPresent()) {
+        if (c.length() <= Common.EXACT_MAX && TextNormalizer.choiceNumber(heard.raw()).isPresent()) {
             return true;
         }
         if (!c.isEmpty() && c.chars().allMatch(ch -> ch < 128 && Character.isLetterOrDigit(ch))

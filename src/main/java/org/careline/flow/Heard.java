@@ -1,7 +1,5 @@
 package org.careline.flow;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -12,29 +10,55 @@ import java.util.regex.Pattern;
  *
  * @param raw        the message as written (kept for free-text answers)
  * @param simplified the message in simplified Mandarin characters, with glosses of pinyin/English
- * @param clauses    compacted clauses, in order
+ * @param clauses    the compacted clauses, in order, separated by {@link #CLAUSE}
+ * @param compact    the whole message compacted (no punctuation, spaces or decorations)
  */
-record Heard(String raw, String simplified, List<String> clauses) {
+record Heard(String raw, String simplified, String clauses, String compact) {
 
-    private static final Pattern CLAUSE_BREAK = Pattern.compile("[\\p{P}\\p{S}\\s]+");
+    /** Stands between two clauses: no word, pattern or combination is read across it. */
+    static final char CLAUSE = '\u0001';
+    private static final Pattern CLAUSE_BREAK = Pattern.compile("[\\p{P}\\p{S}\\s\\x01]+");
 
     static Heard of(String raw) {
         String simplified = ChineseText.simplify(raw == null ? "" : raw);
-        List<String> clauses = new ArrayList<>();
-        for (String clause : CLAUSE_BREAK.split(TextNormalizer.normalize(simplified))) {
-            if (!clause.isEmpty()) {
-                clauses.add(TextNormalizer.fixTypos(clause));
-            }
-        }
-        return new Heard(raw, simplified, List.copyOf(clauses));
+        String joined = CLAUSE_BREAK.matcher(TextNormalizer.normalize(simplified)).replaceAll(String.valueOf(CLAUSE));
+        String clauses = TextNormalizer.fixTypos(strip(joined));
+        return new Heard(raw, simplified, clauses, withoutBreaks(clauses));
     }
 
-    /** The whole message compacted (no punctuation, spaces or decorations). */
-    String compact() {
-        return String.join("", clauses);
+    /** {@code s} without clause breaks (a plain loop: String.replace is slow with thousands of matches). */
+    static String withoutBreaks(String s) {
+        if (s.indexOf(CLAUSE) < 0) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != CLAUSE) {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static String strip(String s) {
+        int b = 0;
+        int e = s.length();
+        while (b < e && s.charAt(b) == CLAUSE) {
+            b++;
+        }
+        while (e > b && s.charAt(e - 1) == CLAUSE) {
+            e--;
+        }
+        return s.substring(b, e);
     }
 
     boolean isEmpty() {
-        return clauses.isEmpty();
+        return compact.isEmpty();
+    }
+
+    /** The first {@code n} characters of the compacted message: models read a long paste's beginning only. */
+    String head(int n) {
+        return compact.length() <= n ? compact : compact.substring(0, n);
     }
 }

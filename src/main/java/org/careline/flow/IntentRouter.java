@@ -54,7 +54,9 @@ public final class IntentRouter {
         if (heard.isEmpty()) {
             return Route.none();
         }
-        String text = heard.simplified();
+        // The example models read a long paste's beginning only: a story is told in its first lines, and
+        // danger anywhere in it is found by the word lists, which read all of it in one pass.
+        String text = heard.head(MODEL_CHARACTERS);
         for (Common.GlobalIntent g : globals) {
             if (g.flow() != null && g.matches(heard)) {
                 return new Route(g.flow().target(), Map.of(), GLOBAL_SCORE);
@@ -62,7 +64,7 @@ public final class IntentRouter {
         }
         Route words = Route.none();
         for (RoutingTable.Target t : table.targets()) {
-            Route r = score(t, text);
+            Route r = score(t, heard);
             if (r.score() >= table.threshold() && r.score() > words.score()) {
                 words = r;
             }
@@ -76,7 +78,7 @@ public final class IntentRouter {
             if (URGENT.equals(best)) {
                 // A danger alarm starts a mandatory-report path: read the message again without the
                 // everyday phrases the danger words set aside (打游戏, 打针, 把自己关在屋里 …).
-                p = classifier.predict(withoutEverydayPhrases(text));
+                p = classifier.predict(withoutEverydayPhrases(Heard.of(text)));
                 best = p.best();
                 if (URGENT.equals(best) && p.probability(best) < URGENT_SURE) {
                     // Not sure enough to raise an alarm on examples alone: the words decide.
@@ -90,7 +92,7 @@ public final class IntentRouter {
                     return Route.none();
                 }
                 return table.targets().stream().filter(t -> t.flow().target().equals(chosen)).findFirst()
-                        .map(t -> new Route(chosen, score(t, text).presets(), confidence, true))
+                        .map(t -> new Route(chosen, score(t, heard).presets(), confidence, true))
                         .orElse(new Route(chosen, Map.of(), confidence, true));
             }
         }
@@ -103,13 +105,13 @@ public final class IntentRouter {
      * everyone is safe.
      */
     boolean examplesSuggestDanger(Heard heard) {
-        String text = heard.simplified();
-        long han = TextNormalizer.compact(text).codePoints()
+        String text = heard.head(MODEL_CHARACTERS);
+        long han = text.codePoints()
                 .filter(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN).count();
         if (safety.isEmpty() || han < SUSPICION_CHARACTERS || safety.familiarity(text) < FAMILIAR) {
             return false;
         }
-        IntentClassifier.Prediction p = safety.predict(withoutEverydayPhrases(text));
+        IntentClassifier.Prediction p = safety.predict(withoutEverydayPhrases(Heard.of(text)));
         return URGENT.equals(p.best()) && p.probability(URGENT) >= SUSPECT;
     }
 
@@ -130,26 +132,29 @@ public final class IntentRouter {
 
     private static final String URGENT = "urgent";
 
-    private String withoutEverydayPhrases(String text) {
+    private String withoutEverydayPhrases(Heard heard) {
         for (Common.GlobalIntent g : globals) {
             if (g.flow() != null && URGENT.equals(g.flow().target())) {
-                return String.join("，", g.combinations().clauses(text));
+                return g.combinations().clauses(heard).readable();
             }
         }
-        return text;
+        return heard.compact();
     }
 
+    /** The example models read at most this many characters of a message. */
+    static final int MODEL_CHARACTERS = 2_000;
+
     /** The word score of one target flow for the message, with the preset fields its words fill in. */
-    private static Route score(RoutingTable.Target t, String text) {
-        List<String> clauses = t.combinations().clauses(text);
-        String s = String.join("", clauses);
-        int score = score(s, t.words()) + t.combinations().score(clauses);
+    private Route score(RoutingTable.Target t, Heard heard) {
+        WordCombinations.Masked masked = t.combinations().clauses(heard);
+        String s = masked.joined();
+        int score = weights.of(t.words()).score(s) + t.combinations().score(masked);
         Map<String, String> presets = new LinkedHashMap<>();
         for (var field : t.presets().entrySet()) {
             String bestValue = null;
             int bestScore = 0;
             for (var value : field.getValue().entrySet()) {
-                int v = score(s, value.getValue());
+                int v = weights.of(value.getValue()).score(s);
                 if (v > bestScore) {
                     bestScore = v;
                     bestValue = value.getKey();
@@ -163,15 +168,34 @@ public final class IntentRouter {
         return new Route(t.flow().target(), presets, score);
     }
 
-    /** Sum of the weights of the words present in the message. */
-    private static int score(String text, Map<String, Integer> words) {
-        int total = 0;
-        for (var w : words.entrySet()) {
-            String word = TextNormalizer.compact(w.getKey());
-            if (!word.isEmpty() && text.contains(word)) {
-                total += w.getValue();
-            }
+    /** Each weighted word list of the routing table compiled once into an automaton. */
+    private final WeightedLists weights = new WeightedLists();
+
+    private static final class WeightedLists {
+        private final Map<Map<String, Integer>, Weighted> compiled = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Weighted of(Map<String, Integer> words) {
+            return compiled.computeIfAbsent(words, Weighted::new);
         }
-        return total;
+    }
+
+    /** Words with weights: the sum of the weights of the words present in a message. */
+    private static final class Weighted {
+        private final Lexicon lexicon;
+        private final Map<String, Integer> byCompacted = new java.util.HashMap<>();
+
+        Weighted(Map<String, Integer> words) {
+            words.forEach((w, weight) -> byCompacted.merge(TextNormalizer.compact(w), weight, Math::max));
+            byCompacted.remove("");
+            lexicon = Lexicon.of(byCompacted.keySet());
+        }
+
+        int score(String compacted) {
+            int total = 0;
+            for (String w : lexicon.found(compacted)) {
+                total += byCompacted.getOrDefault(w, 0);
+            }
+            return total;
+        }
     }
 }

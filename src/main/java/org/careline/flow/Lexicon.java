@@ -60,6 +60,13 @@ final class Lexicon {
         return out;
     }
 
+    /** Calls {@code at} with the start of every occurrence of a word of the list. */
+    void hits(String text, java.util.function.IntConsumer at) {
+        if (!empty && !text.isEmpty()) {
+            trie.parseText(text, (begin, end, value) -> at.accept(begin));
+        }
+    }
+
     /** The longest word found, or null. */
     String longest(String compacted) {
         String[] best = {null};

@@ -36,8 +36,45 @@ record WordCombinations(Map<String, List<String>> groups, List<Combination> comb
         }
     }
 
-    /** The lists as automata and the patterns as regexes, built once. */
-    record Compiled(Lexicon exceptions, Map<String, Lexicon> groups, List<Pattern> patterns) {}
+    /** The lists as automata and the patterns split into parts, built once. */
+    record Compiled(Lexicon exceptions, Map<String, Lexicon> groups, List<GapPattern> patterns) {}
+
+    /**
+     * "想…死": the parts in order, each starting at most {@link #GAP} characters after the previous one ends,
+     * with no blanked exception or clause break between them. Matched by hand from each occurrence of the
+     * first part (an {@code indexOf} scan), so a 60 KB message costs a few passes, not a regex backtrack each.
+     */
+    record GapPattern(List<String> parts) {
+
+        boolean foundIn(String text) {
+            String first = parts.get(0);
+            for (int at = text.indexOf(first); at >= 0; at = text.indexOf(first, at + 1)) {
+                if (rest(text, at + first.length(), 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean rest(String text, int from, int part) {
+            if (part == parts.size()) {
+                return true;
+            }
+            String p = parts.get(part);
+            for (int gap = 0; gap <= GAP && from + gap <= text.length(); gap++) {
+                if (gap > 0) {
+                    char c = text.charAt(from + gap - 1);
+                    if (c == BLANK || c == Heard.CLAUSE) {
+                        return false;
+                    }
+                }
+                if (text.startsWith(p, from + gap) && rest(text, from + gap + p.length(), part + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     /** Characters a pattern tolerates between two of its parts. */
     static final int GAP = 4;
@@ -69,43 +106,58 @@ record WordCombinations(Map<String, List<String>> groups, List<Combination> comb
         return new WordCombinations(groups, combinations, exceptions, gapPatterns, null);
     }
 
-    /** "想…死" → 想, then at most {@link #GAP} characters (never a blanked exception), then 死. */
-    static Pattern gapPattern(String spec) {
-        String[] parts = spec.split("…|\\.\\.\\.");
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < parts.length; i++) {
-            String part = TextNormalizer.compact(parts[i]);
-            if (i > 0) {
-                re.append("[^\\x00]{0,").append(GAP).append("}?");
-            }
-            re.append(Pattern.quote(part));
-        }
-        return Pattern.compile(re.toString());
+    /** "想…死" → the parts 想 and 死, compacted. */
+    static GapPattern gapPattern(String spec) {
+        return new GapPattern(java.util.Arrays.stream(spec.split("…|\\.\\.\\.")).map(TextNormalizer::compact).toList());
     }
 
-    /** The message cut into clauses, each compacted, with the exceptions blanked out. */
-    List<String> clauses(String text) {
+    /**
+     * The message's clauses (separated by {@link Heard#CLAUSE}) with this intent's exceptions blanked out:
+     * one pass of the exceptions' automaton over the whole message.
+     */
+    Masked clauses(String text) {
         return clauses(Heard.of(text));
     }
 
-    List<String> clauses(Heard heard) {
-        List<String> out = new ArrayList<>(heard.clauses().size());
-        for (String clause : heard.clauses()) {
-            String c = compiled.exceptions().blankOut(clause, BLANK);
-            if (!c.isEmpty()) {
-                out.add(c);
-            }
+    Masked clauses(Heard heard) {
+        return new Masked(compiled.exceptions().blankOut(heard.clauses(), BLANK));
+    }
+
+    /** A message's clauses with exceptions blanked: what words, patterns and combinations are read in. */
+    static final class Masked {
+        private final String text;
+        private String joined;
+
+        Masked(String text) {
+            this.text = text;
         }
-        return out;
+
+        /** The clauses separated by {@link Heard#CLAUSE}, exceptions blanked. */
+        String text() {
+            return text;
+        }
+
+        /** The clauses joined without breaks: single words are read across them ("我 想 死"). */
+        String joined() {
+            if (joined == null) {
+                joined = Heard.withoutBreaks(text);
+            }
+            return joined;
+        }
+
+        /** The clauses joined with a comma: for a model that reads text. */
+        String readable() {
+            return text.replace(Heard.CLAUSE, '，').replace(BLANK, ' ');
+        }
     }
 
     /** Sum of the weights of the combinations found (each at most once). */
-    int score(List<String> clauses) {
+    int score(Masked m) {
         if (combinations.isEmpty()) {
             return 0;
         }
         int total = 0;
-        List<java.util.Set<String>> present = groupsPerClause(clauses);
+        List<java.util.Set<String>> present = groupsPerClause(m);
         for (Combination c : combinations) {
             if (present.stream().anyMatch(p -> p.containsAll(c.groups()))) {
                 total += c.weight();
@@ -115,35 +167,40 @@ record WordCombinations(Map<String, List<String>> groups, List<Combination> comb
     }
 
     /** Whether any combination or pattern is found. */
-    boolean anyHolds(List<String> clauses) {
-        for (String clause : clauses) {
-            for (Pattern p : compiled.patterns()) {
-                if (p.matcher(clause).find()) {
-                    return true;
-                }
+    boolean anyHolds(Masked m) {
+        for (GapPattern p : compiled.patterns()) {
+            if (p.foundIn(m.text())) {
+                return true;
             }
         }
         if (combinations.isEmpty()) {
             return false;
         }
-        List<java.util.Set<String>> present = groupsPerClause(clauses);
+        List<java.util.Set<String>> present = groupsPerClause(m);
         return combinations.stream().anyMatch(c -> present.stream().anyMatch(p -> p.containsAll(c.groups())));
     }
 
-    /** For each clause, the names of the groups one of whose words it holds. */
-    private List<java.util.Set<String>> groupsPerClause(List<String> clauses) {
-        List<java.util.Set<String>> out = new ArrayList<>(clauses.size());
-        for (String clause : clauses) {
-            java.util.Set<String> names = new java.util.HashSet<>();
-            compiled.groups().forEach((name, lexicon) -> {
-                if (lexicon.foundIn(clause)) {
-                    names.add(name);
+    /**
+     * For each clause that holds a word of some group, the names of those groups: one automaton pass per group
+     * over the whole message, hits placed in their clause.
+     */
+    private List<java.util.Set<String>> groupsPerClause(Masked m) {
+        String text = m.text();
+        // Hits first (most messages have few or none); the clause of each is found by counting breaks.
+        java.util.TreeMap<Integer, java.util.Set<String>> byStart = new java.util.TreeMap<>();
+        compiled.groups().forEach((name, lexicon) -> lexicon.hits(text,
+                begin -> byStart.computeIfAbsent(begin, k -> new java.util.HashSet<>()).add(name)));
+        java.util.Map<Integer, java.util.Set<String>> byClause = new java.util.HashMap<>();
+        int clause = 0;
+        int scanned = 0;
+        for (var hit : byStart.entrySet()) {
+            for (; scanned < hit.getKey(); scanned++) {
+                if (text.charAt(scanned) == Heard.CLAUSE) {
+                    clause++;
                 }
-            });
-            if (!names.isEmpty()) {
-                out.add(names);
             }
+            byClause.computeIfAbsent(clause, k -> new java.util.HashSet<>()).addAll(hit.getValue());
         }
-        return out;
+        return new ArrayList<>(byClause.values());
     }
 }

@@ -108,14 +108,24 @@ class IntentRouterTest {
 
     @ParameterizedTest(name = "{0} -> nothing")
     @CsvSource(delimiter = '|', textBlock = """
-            你好
-            在吗
             谢谢
             好的
             。。。
             """)
-    @DisplayName("greetings and small talk route nowhere (the menu is shown instead)")
+    @DisplayName("small talk routes nowhere (the menu is shown instead)")
     void smallTalk(String text) {
         assertThat(ROUTER.route(text).found()).as(text).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            你好
+            在吗
+            你好 请问一下
+            您好，我想咨询一下
+            """)
+    @DisplayName("a greeting, alone or with 请问一下, leads to the menu, never to a guessed flow")
+    void greetings(String text) {
+        assertThat(ROUTER.route(text).flow()).as(text).isEqualTo("menu");
     }
 }
