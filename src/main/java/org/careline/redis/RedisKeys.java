@@ -82,9 +82,13 @@ public final class RedisKeys {
         return PREFIX + "case-seq:" + yyMMdd;
     }
 
-    /** The processing marker, then the reply, of one inbound message (DESIGN §2 step 2). */
-    public static String dedup(String dedupKey) {
-        return PREFIX + "dedup:" + dedupKey;
+    /**
+     * The processing marker, then the reply, of one inbound message of this person (DESIGN §2 step 2).
+     * Per person: a MsgId is only unique within one person's messages, and another person's message with
+     * the same MsgId must not be taken for a retry (and answered with someone else's reply).
+     */
+    public static String dedup(String openid, String dedupKey) {
+        return user(openid) + "dedup:" + dedupKey;
     }
 
     /** Sorted set of escalated openids for the staff console, scored by severity then arrival. */

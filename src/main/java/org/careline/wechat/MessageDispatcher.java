@@ -77,7 +77,7 @@ public final class MessageDispatcher {
         long start = System.currentTimeMillis();
         long deadline = start + budget.toMillis();
         String key = message.dedupKey();
-        Future<Boolean> claim = ledger.claim(key);
+        Future<Boolean> claim = ledger.claim(message.fromUser(), key);
         return claim
                 .onSuccess(first -> {
                     if (!first) {
@@ -91,7 +91,7 @@ public final class MessageDispatcher {
                     // Redis woke up after we gave up: the lease it took would make WeChat's retries wait
                     // for a step nobody runs. Give it back.
                     if (lateClaim) {
-                        ledger.release(key);
+                        ledger.release(message.fromUser(), key);
                     }
                 }))
                 .compose(first -> first ? process(message, deadline) : retry(message, deadline))
@@ -117,10 +117,10 @@ public final class MessageDispatcher {
 
     private Future<String> retry(InboundMessage message, long deadline) {
         String key = message.dedupKey();
-        return ledger.await(key, deadline).compose(entry -> {
+        return ledger.await(message.fromUser(), key, deadline).compose(entry -> {
             if (entry == null) {
                 // The first handler died and its lease is gone: this retry takes over.
-                return ledger.claim(key).compose(first -> first ? process(message, deadline)
+                return ledger.claim(message.fromUser(), key).compose(first -> first ? process(message, deadline)
                         : Future.succeededFuture(null));
             }
             if (entry.done() && !entry.pushed()) {
@@ -150,7 +150,7 @@ public final class MessageDispatcher {
         });
         conversations.handle(message).onComplete(ar -> {
             if (ar.failed()) {
-                ledger.release(key);
+                ledger.release(message.fromUser(), key);
                 if (answered.compareAndSet(false, true)) {
                     vertx.cancelTimer(timer);
                     answer.fail(ar.cause());
@@ -164,12 +164,12 @@ public final class MessageDispatcher {
             List<String> parts = parts(ar.result());
             if (answered.compareAndSet(false, true)) {
                 vertx.cancelTimer(timer);
-                ledger.complete(key, ar.result(), false)
+                ledger.complete(message.fromUser(), key, ar.result(), false)
                         .onComplete(v -> answer.complete(parts.isEmpty() ? null : parts.get(0)));
                 push(message.fromUser(), parts.size() > 1 ? parts.subList(1, parts.size()) : List.of());
             } else {
                 // Past the budget WeChat already has "success"; the reply travels as customer-service text.
-                ledger.complete(key, ar.result(), true);
+                ledger.complete(message.fromUser(), key, ar.result(), true);
                 push(message.fromUser(), parts);
             }
         });

@@ -181,6 +181,20 @@ class CallbackIT {
     }
 
     @Test
+    @DisplayName("The same MsgId from two people is two messages: the second person gets their own answer, not the first one's")
+    void dedupIsPerPerson() {
+        long msgId = MSG_IDS.incrementAndGet();
+        String first = openid();
+        String second = openid();
+        assertThat(wechat.replyText(wechat.post(WeChatClient.text(first, "我想申请帮助", msgId)))).contains("同意");
+
+        String reply = wechat.replyText(wechat.post(WeChatClient.text(second, "菜单", msgId)));
+        assertThat(reply).contains("申请帮助").doesNotContain("同意");
+        assertThat(userLines(second)).isEqualTo(1);
+        assertThat(userLines(first)).isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("Two different messages of one person sent at the same moment are both applied, one after the other")
     void oneUserInOrder() {
         String openid = openid();
