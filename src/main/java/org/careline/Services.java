@@ -98,7 +98,8 @@ public final class Services {
         MessageDispatcher dispatcher = new MessageDispatcher(vertx,
                 new ReplyLedger(vertx, redis, config.wechat().dedupWindow()), conversations, wechatApi,
                 config.wechat().replyBudget(), texts, meters);
-        this.callback = new CallbackHandler(identity.token(), crypto, dispatcher, clock, config.wechat().maxClockSkew());
+        this.callback = new CallbackHandler(identity.token(), crypto, config.wechat().acceptPlain(), dispatcher, clock,
+                config.wechat().maxClockSkew());
     }
 
     /** Starts what the configuration asks for; blocking steps (a redis-server process) run on a worker. */

@@ -16,10 +16,12 @@ public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conv
     public record Admin(String host, int port, String token) {}
 
     /**
-     * @param appId empty means sandbox mode (see {@link #sandbox()})
+     * @param appId       empty means sandbox mode (see {@link #sandbox()})
+     * @param acceptPlain with an AES key set, still accept plain (unencrypted) callbacks: only while the
+     *                    account is being switched to safe mode, since a plain callback's body is not signed
      */
     public record WeChat(String appId, String secret, String token, String aesKey, String previousAesKey,
-                         String apiHost, Duration replyBudget, Duration maxClockSkew, int maxBodyBytes,
+                         boolean acceptPlain, String apiHost, Duration replyBudget, Duration maxClockSkew, int maxBodyBytes,
                          int apiWorkers, Duration dedupWindow, Path menuFile) {
 
         /** No app id configured: run against the in-process fake platform with the simulator. */

@@ -83,7 +83,7 @@ public final class ConfigLoader {
                 new AppConfig.WeChat(
                         v.string("wechat.appId"), v.string("wechat.secret"), v.string("wechat.token"),
                         v.aesKey("wechat.aesKey"), v.aesKey("wechat.previousAesKey"),
-                        v.url("wechat.apiHost"), v.duration("wechat.replyBudget"),
+                        v.bool("wechat.acceptPlain"), v.url("wechat.apiHost"), v.duration("wechat.replyBudget"),
                         v.duration("wechat.maxClockSkew"), v.positiveInt("wechat.maxBodyBytes"),
                         v.positiveInt("wechat.apiWorkers"), v.duration("wechat.dedupWindow"),
                         Path.of(v.string("wechat.menuFile"))),
@@ -186,6 +186,15 @@ public final class ConfigLoader {
 
         private ConfigException bad(String key, String problem) {
             return new ConfigException(key + " (" + envName(key) + "): " + problem);
+        }
+
+        boolean bool(String key) {
+            String raw = string(key).toLowerCase(Locale.ROOT);
+            return switch (raw) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw bad(key, "must be true or false, got '" + raw + "'");
+            };
         }
 
         int positiveInt(String key) {

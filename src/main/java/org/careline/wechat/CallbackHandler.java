@@ -23,15 +23,24 @@ public final class CallbackHandler {
     private final MessageDispatcher dispatcher;
     private final Clock clock;
     private final Duration maxSkew;
+    private final boolean acceptPlain;
 
-    /** {@code crypto} is null when no EncodingAESKey is configured (plain mode only). */
-    public CallbackHandler(String token, WeChatCrypto crypto, MessageDispatcher dispatcher, Clock clock,
-                           Duration maxSkew) {
+    /**
+     * @param crypto      null when no EncodingAESKey is configured (plain mode only)
+     * @param acceptPlain with {@code crypto} set, still accept plain callbacks (switch-over only)
+     */
+    public CallbackHandler(String token, WeChatCrypto crypto, boolean acceptPlain, MessageDispatcher dispatcher,
+                           Clock clock, Duration maxSkew) {
         this.token = token;
         this.crypto = crypto;
+        this.acceptPlain = crypto != null && acceptPlain;
         this.dispatcher = dispatcher;
         this.clock = clock;
         this.maxSkew = maxSkew;
+        if (this.acceptPlain) {
+            log.warn("wechat.acceptPlain is on (CARELINE_WECHAT_ACCEPT_PLAIN): plain callbacks are accepted although "
+                    + "an EncodingAESKey is set. Their bodies are not signed; turn it off once the account is in safe mode.");
+        }
     }
 
     /** The URL check of the server configuration page: echo {@code echostr} only if the signature holds. */
@@ -53,22 +62,32 @@ public final class CallbackHandler {
             String timestamp = ctx.request().getParam("timestamp");
             String nonce = ctx.request().getParam("nonce");
             boolean aes = "aes".equalsIgnoreCase(ctx.request().getParam("encrypt_type"));
+            if (aes && crypto == null) {
+                reject(ctx, 400, "safe mode request but no EncodingAESKey is configured");
+                return;
+            }
+            if (!aes && crypto != null && !acceptPlain) {
+                // Only the URL is signed in plain mode, not the body: whoever saw one signed URL (a proxy
+                // log) could post any body as any openid. In safe and compatible mode the body is signed.
+                reject(ctx, 401, "plain callback refused: an EncodingAESKey is set, so only encrypted "
+                        + "callbacks are accepted (wechat.acceptPlain is off)");
+                return;
+            }
             String body = ctx.body().asString("UTF-8");
             InboundMessage message;
             try {
                 if (body == null || body.isBlank()) {
                     throw new WeChatProtocolException("empty body");
                 }
-                String xml = body;
-                if (aes) {
-                    if (crypto == null) {
-                        reject(ctx, 400, "safe mode request but no EncodingAESKey is configured");
-                        return;
-                    }
-                    xml = crypto.decryptRequest(body, ctx.request().getParam("msg_signature"), timestamp, nonce);
-                }
+                // Compatible mode sends the plain fields beside Encrypt: only the signed, encrypted part is read.
+                String xml = aes
+                        ? crypto.decryptRequest(body, ctx.request().getParam("msg_signature"), timestamp, nonce)
+                        : body;
                 message = InboundXml.parse(xml);
-            } catch (WeChatProtocolException | IllegalArgumentException e) {
+            } catch (WeChatProtocolException e) {
+                reject(ctx, e.unauthentic() ? 401 : 400, e.getMessage());
+                return;
+            } catch (IllegalArgumentException e) {
                 reject(ctx, 400, e.getMessage());
                 return;
             }
