@@ -24,6 +24,7 @@ import org.careline.sandbox.FakeWeChatPlatform;
 import org.careline.wechat.CallbackHandler;
 import org.careline.wechat.MenuPublisher;
 import org.careline.wechat.MessageDispatcher;
+import org.careline.wechat.NonceLedger;
 import org.careline.conversation.SystemTexts;
 import org.careline.wechat.WeChatApi;
 import org.careline.wechat.WeChatCrypto;
@@ -98,7 +99,8 @@ public final class Services {
         MessageDispatcher dispatcher = new MessageDispatcher(vertx,
                 new ReplyLedger(vertx, redis, config.wechat().dedupWindow()), conversations, wechatApi,
                 config.wechat().replyBudget(), texts, meters);
-        this.callback = new CallbackHandler(identity.token(), crypto, config.wechat().acceptPlain(), dispatcher, clock,
+        this.callback = new CallbackHandler(identity.token(), crypto, config.wechat().acceptPlain(),
+                new NonceLedger(redis, clock, config.wechat().maxClockSkew()), dispatcher, clock,
                 config.wechat().maxClockSkew());
     }
 

@@ -91,6 +91,14 @@ public final class RedisKeys {
         return user(openid) + "dedup:" + dedupKey;
     }
 
+    /**
+     * The SHA-256 of the body a signed callback URL (timestamp + nonce) first came with; kept until the
+     * timestamp would be refused as stale. Not per person: a replayed URL may carry any openid.
+     */
+    public static String callbackNonce(String timestamp, String nonce) {
+        return PREFIX + "nonce:" + timestamp + ":" + nonce;
+    }
+
     /** Sorted set of escalated openids for the staff console, scored by severity then arrival. */
     public static String escalationInbox() {
         return PREFIX + "escalations";

@@ -1,39 +1,51 @@
 package org.careline.wechat;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET/POST /wechat}: WeChat's URL check and message push (DESIGN §2 step 1). Every request is
- * signature-checked and time-checked; safe-mode bodies are decrypted and replies encrypted. What reaches
- * the dispatcher is a parsed {@link InboundMessage}, never XML.
+ * signature-checked and time-checked; safe-mode bodies are decrypted and replies encrypted; with an
+ * EncodingAESKey set, plain callbacks are refused unless {@code wechat.acceptPlain} is on; a plain callback's
+ * timestamp+nonce may not come back with another body. What reaches the dispatcher is a parsed
+ * {@link InboundMessage}, never XML.
  */
 public final class CallbackHandler {
 
     private static final Logger log = LoggerFactory.getLogger(CallbackHandler.class);
+    /** A healthy Redis answers in about a millisecond; past this the message is treated as not processed. */
+    private static final long NONCE_CHECK_TIMEOUT_MS = 2000;
+    private static final WeChatProtocolException REPLAYED =
+            WeChatProtocolException.unauthentic("timestamp and nonce already used with another body");
 
     private final String token;
     private final WeChatCrypto crypto;
+    private final boolean acceptPlain;
+    private final NonceLedger nonces;
     private final MessageDispatcher dispatcher;
     private final Clock clock;
     private final Duration maxSkew;
-    private final boolean acceptPlain;
 
     /**
      * @param crypto      null when no EncodingAESKey is configured (plain mode only)
      * @param acceptPlain with {@code crypto} set, still accept plain callbacks (switch-over only)
      */
-    public CallbackHandler(String token, WeChatCrypto crypto, boolean acceptPlain, MessageDispatcher dispatcher,
-                           Clock clock, Duration maxSkew) {
+    public CallbackHandler(String token, WeChatCrypto crypto, boolean acceptPlain, NonceLedger nonces,
+                           MessageDispatcher dispatcher, Clock clock, Duration maxSkew) {
         this.token = token;
         this.crypto = crypto;
         this.acceptPlain = crypto != null && acceptPlain;
+        this.nonces = nonces;
         this.dispatcher = dispatcher;
         this.clock = clock;
         this.maxSkew = maxSkew;
@@ -56,6 +68,7 @@ public final class CallbackHandler {
 
     public Handler<RoutingContext> receive() {
         return ctx -> {
+            long received = System.currentTimeMillis();
             if (!authentic(ctx)) {
                 return;
             }
@@ -73,12 +86,13 @@ public final class CallbackHandler {
                         + "callbacks are accepted (wechat.acceptPlain is off)");
                 return;
             }
-            String body = ctx.body().asString("UTF-8");
+            Buffer raw = ctx.body().buffer();
             InboundMessage message;
             try {
-                if (body == null || body.isBlank()) {
+                if (raw == null || raw.length() == 0) {
                     throw new WeChatProtocolException("empty body");
                 }
+                String body = raw.toString("UTF-8");
                 // Compatible mode sends the plain fields beside Encrypt: only the signed, encrypted part is read.
                 String xml = aes
                         ? crypto.decryptRequest(body, ctx.request().getParam("msg_signature"), timestamp, nonce)
@@ -91,31 +105,46 @@ public final class CallbackHandler {
                 reject(ctx, 400, e.getMessage());
                 return;
             }
-            dispatcher.dispatch(message).onComplete(ar -> {
-                HttpServerResponse response = ctx.response();
-                if (response.ended() || response.closed()) {
-                    return;
-                }
-                MessageDispatcher.Answer answer = ar.succeeded() ? ar.result()
-                        : new MessageDispatcher.Answer(MessageDispatcher.Answer.Kind.SUCCESS, null);
-                if (answer.kind() == MessageDispatcher.Answer.Kind.RETRY) {
-                    // WeChat has stopped waiting by now; it retries the message.
-                    response.setStatusCode(503).end();
-                    return;
-                }
-                String text = answer.text();
-                if (text == null) {
-                    // "success" tells WeChat there is nothing (more) to say; it shows the user nothing.
-                    response.putHeader("Content-Type", "text/plain; charset=utf-8").end("success");
-                    return;
-                }
-                String xml = ReplyXml.text(message.fromUser(), message.toUser(), clock.instant().getEpochSecond(), text);
-                if (aes) {
-                    xml = crypto.encryptedReply(xml, timestamp, nonce);
-                }
-                response.putHeader("Content-Type", "application/xml; charset=utf-8").end(xml);
-            });
+            // Safe mode's msg_signature already ties the body to this timestamp+nonce.
+            Future<Boolean> firstUse = aes ? Future.succeededFuture(true)
+                    : nonces.firstUseOrRetry(timestamp, nonce, raw.getBytes())
+                            .timeout(NONCE_CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            firstUse.transform(ar -> ar.failed() ? dispatcher.notProcessed(message, received, ar.cause())
+                            : ar.result() ? dispatcher.dispatch(message)
+                            : Future.<MessageDispatcher.Answer>failedFuture(REPLAYED))
+                    .onComplete(ar -> {
+                        if (ar.failed() && ar.cause() == REPLAYED) {
+                            reject(ctx, 401, REPLAYED.getMessage());
+                            return;
+                        }
+                        answer(ctx, message, aes, timestamp, nonce, ar.succeeded() ? ar.result()
+                                : new MessageDispatcher.Answer(MessageDispatcher.Answer.Kind.SUCCESS, null));
+                    });
         };
+    }
+
+    private void answer(RoutingContext ctx, InboundMessage message, boolean aes, String timestamp, String nonce,
+                        MessageDispatcher.Answer answer) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (answer.kind() == MessageDispatcher.Answer.Kind.RETRY) {
+            // WeChat has stopped waiting by now; it retries the message.
+            response.setStatusCode(503).end();
+            return;
+        }
+        String text = answer.text();
+        if (text == null) {
+            // "success" tells WeChat there is nothing (more) to say; it shows the user nothing.
+            response.putHeader("Content-Type", "text/plain; charset=utf-8").end("success");
+            return;
+        }
+        String xml = ReplyXml.text(message.fromUser(), message.toUser(), clock.instant().getEpochSecond(), text);
+        if (aes) {
+            xml = crypto.encryptedReply(xml, timestamp, nonce);
+        }
+        response.putHeader("Content-Type", "application/xml; charset=utf-8").end(xml);
     }
 
     private boolean authentic(RoutingContext ctx) {
@@ -131,13 +160,20 @@ public final class CallbackHandler {
             reject(ctx, 401, "timestamp too far from the server's clock");
             return false;
         }
+        if (!NonceLedger.plausible(nonce)) {
+            reject(ctx, 400, "nonce longer than 64 characters or not printable");
+            return false;
+        }
         return true;
     }
 
     private static void reject(RoutingContext ctx, int status, String reason) {
         log.warn("refused {} /wechat from {}: {} ({})", ctx.request().method(), ctx.request().remoteAddress() == null
                 ? "-" : ctx.request().remoteAddress().hostAddress(), status, reason);
+        if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+        }
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(new io.vertx.core.json.JsonObject().put("error", reason).encode());
+                .end(new JsonObject().put("error", reason).encode());
     }
 }

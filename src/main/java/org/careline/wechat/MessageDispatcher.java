@@ -99,20 +99,28 @@ public final class MessageDispatcher {
                 .timeout(Math.max(budget.toMillis() + 300, 1500), TimeUnit.MILLISECONDS)
                 .map(Answer::of)
                 .onSuccess(a -> meters.counter("careline.callback.answers", "answer", a.kind().name().toLowerCase()).increment())
-                .recover(e -> {
-                    log.warn("message {} of {} not processed: {}", key.startsWith("m:") ? key : message.kind(),
-                            Redaction.openid(message.fromUser()), e.toString());
-                    long age = start - message.createTime() * 1000;
-                    if (message.createTime() > 0 && age < RETRIES_STILL_COMING_MS) {
-                        // Nothing was saved and the lease was released: WeChat's retry gets a fresh chance.
-                        meters.counter("careline.callback.answers", "answer", "retry").increment();
-                        return vertx.timer(Math.max(1, start + LET_WECHAT_RETRY_MS - System.currentTimeMillis()))
-                                .map(t -> new Answer(Answer.Kind.RETRY, null));
-                    }
-                    // The last retry: tell the person plainly rather than going silent.
-                    meters.counter("careline.callback.answers", "answer", "busy").increment();
-                    return Future.succeededFuture(Answer.of(texts.get("busy")));
-                });
+                .recover(e -> notProcessed(message, start, e));
+    }
+
+    /**
+     * The answer for a message that could not be processed (Redis unreachable), received at
+     * {@code receivedAtMillis}: no answer in time for a message WeChat will still retry, else a plain "busy"
+     * text so the person knows to send it again.
+     */
+    public Future<Answer> notProcessed(InboundMessage message, long receivedAtMillis, Throwable cause) {
+        String key = message.dedupKey();
+        log.warn("message {} of {} not processed: {}", key.startsWith("m:") ? key : message.kind(),
+                Redaction.openid(message.fromUser()), cause.toString());
+        long age = receivedAtMillis - message.createTime() * 1000;
+        if (message.createTime() > 0 && age < RETRIES_STILL_COMING_MS) {
+            // Nothing was saved and the lease was released: WeChat's retry gets a fresh chance.
+            meters.counter("careline.callback.answers", "answer", "retry").increment();
+            return vertx.timer(Math.max(1, receivedAtMillis + LET_WECHAT_RETRY_MS - System.currentTimeMillis()))
+                    .map(t -> new Answer(Answer.Kind.RETRY, null));
+        }
+        // The last retry: tell the person plainly rather than going silent.
+        meters.counter("careline.callback.answers", "answer", "busy").increment();
+        return Future.succeededFuture(Answer.of(texts.get("busy")));
     }
 
     private Future<String> retry(InboundMessage message, long deadline) {

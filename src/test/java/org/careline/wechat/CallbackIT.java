@@ -107,6 +107,33 @@ class CallbackIT {
     }
 
     @Test
+    @DisplayName("A signed URL reused with another body is refused (401); WeChat's identical retry still gets the first reply")
+    void nonceReusedWithAnotherBody() {
+        String openid = openid();
+        String victim = openid();
+        String ts = Long.toString(Instant.now().getEpochSecond());
+        String nonce = "9" + MSG_IDS.incrementAndGet();
+        String url = "/wechat?signature=" + WeChatSignature.sign(TOKEN, ts, nonce) + "&timestamp=" + ts
+                + "&nonce=" + nonce + "&openid=" + openid;
+        String xml = WeChatClient.text(openid, "菜单", MSG_IDS.incrementAndGet());
+        String reply = wechat.replyText(wechat.raw("POST", url, xml));
+        assertThat(reply).contains("申请帮助");
+
+        // WeChat retries with the very same request: same answer, the conversation ran once.
+        assertThat(wechat.replyText(wechat.raw("POST", url, xml))).isEqualTo(reply);
+        assertThat(userLines(openid)).isEqualTo(1);
+
+        // Someone who saw the URL (a proxy log) posts their own body with it.
+        var forged = wechat.raw("POST", url, WeChatClient.text(victim, "我想申请帮助", MSG_IDS.incrementAndGet()));
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(forged.body()).doesNotContain("同意");
+        assertThat(userLines(victim)).isZero();
+        var forgedAsSame = wechat.raw("POST", url, WeChatClient.text(openid, "我想申请帮助", MSG_IDS.incrementAndGet()));
+        assertThat(forgedAsSame.status()).isEqualTo(401);
+        assertThat(userLines(openid)).isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("A request whose timestamp is more than five minutes off is refused as a replay")
     void staleTimestamp() {
         String openid = openid();

@@ -150,6 +150,29 @@ class CallbackSafeModeIT {
     }
 
     @Test
+    @DisplayName("A signed safe-mode URL reused with another encrypted body is refused (401); the identical retry gets the first reply")
+    void safeModeUrlReusedWithAnotherBody() {
+        WeChatCrypto crypto = new WeChatCrypto(TOKEN, APP_ID, KEY);
+        WeChatClient client = new WeChatClient(careline.publicUrl(), TOKEN, crypto);
+        String openid = openid();
+        String victim = openid();
+        String ts = Long.toString(Instant.now().getEpochSecond());
+        String nonce = "n24680";
+        String encrypt = crypto.encrypt(WeChatClient.follow(openid));
+        String url = "/wechat?signature=" + WeChatSignature.sign(TOKEN, ts, nonce) + "&timestamp=" + ts
+                + "&nonce=" + nonce + "&encrypt_type=aes&msg_signature=" + WeChatSignature.sign(TOKEN, ts, nonce, encrypt);
+        String body = "<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[" + encrypt + "]]></Encrypt></xml>";
+        String reply = client.replyText(client.raw("POST", url, body));
+        assertThat(reply).contains("申请帮助");
+        assertThat(client.replyText(client.raw("POST", url, body))).isEqualTo(reply);
+
+        String other = "<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA["
+                + crypto.encrypt(WeChatClient.follow(victim)) + "]]></Encrypt></xml>";
+        assertThat(client.raw("POST", url, other).status()).isEqualTo(401);
+        assertThat(Await.result(account.redis().exists(List.of(RedisKeys.conversation(victim)))).toInteger()).isZero();
+    }
+
+    @Test
     @DisplayName("A wrong msg_signature is refused and nothing is decrypted")
     void wrongMsgSignature() {
         WeChatCrypto crypto = new WeChatCrypto(TOKEN, APP_ID, KEY);
