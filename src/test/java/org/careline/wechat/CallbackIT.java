@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -176,6 +177,87 @@ class CallbackIT {
         assertThat(r.body()).doesNotContain("TOP-SECRET");
         assertThat(userLines(openid)).isZero();
         assertThat(platform.sentTo(openid)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("9,000 nested XML elements get 400, not a stack overflow, and the next message is answered")
+    void deeplyNestedXml() {
+        String openid = openid();
+        String deep = WeChatClient.text(openid, "x", MSG_IDS.incrementAndGet())
+                .replace("<Content><![CDATA[x]]></Content>", "<Content>" + "<a>".repeat(9000) + "</a>".repeat(9000) + "</Content>");
+        var r = wechat.post(deep);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).contains("nested deeper");
+        assertThat(userLines(openid)).isZero();
+        assertThat(wechat.replyText(wechat.post(WeChatClient.follow(openid())))).contains("申请帮助");
+    }
+
+    /** 64 KiB bodies shaped to be expensive for a parser; the text that reaches the conversation is short. */
+    static List<String> heavyBodies(String openid) {
+        String head = WeChatClient.text(openid, "菜单", 0).replace("</xml>", "");
+        int room = 65_536 - head.length() - 64;
+        StringBuilder attributes = new StringBuilder("<Padding");
+        for (int i = 0; attributes.length() < room - 20; i++) {
+            attributes.append(" a").append(i).append("=\"1\"");
+        }
+        attributes.append("/>");
+        String siblings = "<b/>".repeat(room / 4);
+        String block = "<c><c><c><c><c><c><c><c>x</c></c></c></c></c></c></c></c>";
+        String nested = block.repeat(room / block.length());
+        String split = "啊]]]]><![CDATA[>";
+        String cdata = "<Padding><![CDATA[" + split.repeat((room - 40) / split.getBytes(StandardCharsets.UTF_8).length)
+                + "]]></Padding>";
+        return List.of(head + attributes + "</xml>", head + siblings + "</xml>", head + nested + "</xml>",
+                head + cdata + "</xml>");
+    }
+
+    @Test
+    @DisplayName("A stream of 64 KiB callbacks shaped to be slow to parse is answered in milliseconds, and /health never waits")
+    void heavyBodiesStayCheap() throws Exception {
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            bodies.addAll(heavyBodies(openid()));
+        }
+        // A first pass warms the JIT up, as a running service would be: the measure is of steady state.
+        for (String xml : heavyBodies(openid())) {
+            assertThat(wechat.post(xml.replace("<MsgId>0</MsgId>", "<MsgId>" + MSG_IDS.incrementAndGet() + "</MsgId>"))
+                    .status()).isEqualTo(200);
+        }
+        assertThat(bodies.stream().map(b -> b.getBytes(StandardCharsets.UTF_8).length).toList())
+                .allSatisfy(size -> assertThat(size).isBetween(60_000, 65_536));
+        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var health = CompletableFuture.supplyAsync(() -> {
+            long worst = 0;
+            while (sending.get()) {
+                long t0 = System.nanoTime();
+                assertThat(wechat.raw("GET", "/health", null).status()).isEqualTo(200);
+                worst = Math.max(worst, System.nanoTime() - t0);
+            }
+            return Duration.ofNanos(worst);
+        }, SENDERS);
+        List<CompletableFuture<Duration>> posts = new ArrayList<>();
+        for (int sender = 0; sender < 2; sender++) {
+            int first = sender;
+            posts.add(CompletableFuture.supplyAsync(() -> {
+                long worst = 0;
+                for (int i = first; i < bodies.size(); i += 2) {
+                    String xml = bodies.get(i).replace("<MsgId>0</MsgId>", "<MsgId>" + MSG_IDS.incrementAndGet() + "</MsgId>");
+                    long t0 = System.nanoTime();
+                    var r = wechat.post(xml);
+                    worst = Math.max(worst, System.nanoTime() - t0);
+                    assertThat(wechat.replyText(r)).contains("申请帮助");
+                }
+                return Duration.ofNanos(worst);
+            }, SENDERS));
+        }
+        List<Duration> worstPosts = posts.stream().map(CompletableFuture::join).toList();
+        sending.set(false);
+        Duration worstHealth = health.join();
+        System.out.println("64 KiB callbacks: slowest answer per sender " + worstPosts + ", slowest /health " + worstHealth);
+        // Parsing one of them takes 1-3 ms; the bounds leave room for a busy shared 2-core machine, and are
+        // still far from the seconds a parser blocking the event loop would show.
+        assertThat(worstPosts).allSatisfy(d -> assertThat(d).isLessThan(Duration.ofMillis(1000)));
+        assertThat(worstHealth).isLessThan(Duration.ofMillis(1000));
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -170,6 +171,25 @@ class CallbackSafeModeIT {
                 + crypto.encrypt(WeChatClient.follow(victim)) + "]]></Encrypt></xml>";
         assertThat(client.raw("POST", url, other).status()).isEqualTo(401);
         assertThat(Await.result(account.redis().exists(List.of(RedisKeys.conversation(victim)))).toInteger()).isZero();
+    }
+
+    @Test
+    @DisplayName("Deeply nested XML inside the ciphertext gets 400, and a 48 KiB encrypted message is answered at once")
+    void heavyEncryptedBodies() {
+        WeChatClient client = new WeChatClient(careline.publicUrl(), TOKEN, new WeChatCrypto(TOKEN, APP_ID, KEY));
+        String deep = WeChatClient.text(openid(), "x", 8_100_000_003L)
+                .replace("<![CDATA[x]]>", "<a>".repeat(5000) + "</a>".repeat(5000));
+        var refused = client.post(deep);
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body()).contains("nested deeper");
+
+        // Base64 makes it a 64 KiB body on the wire.
+        String padded = WeChatClient.text(openid(), "菜单", 8_100_000_004L)
+                .replace("</xml>", "<Padding>" + "<b/>".repeat(12_000) + "</Padding></xml>");
+        long t0 = System.nanoTime();
+        var r = client.post(padded);
+        assertThat(client.replyText(r)).contains("申请帮助");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
     }
 
     @Test
