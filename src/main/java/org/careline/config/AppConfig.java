@@ -11,9 +11,19 @@ import java.time.ZoneId;
 public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conversation conversation,
                         BackOffice backOffice) {
 
-    public record Http(String host, int port) {}
+    public record Http(String host, int port, Limits limits) {}
 
-    public record Admin(String host, int port, String token) {}
+    public record Admin(String host, int port, String token, Limits limits) {}
+
+    /**
+     * What one HTTP port allows a connection.
+     *
+     * @param idleTimeout    a connection without a complete request for this long is closed (also one that
+     *                       keeps trickling its headers)
+     * @param requestTimeout a request must arrive in full and be answered within this long
+     * @param maxConnections connections open at once; more are closed as soon as they open
+     */
+    public record Limits(Duration idleTimeout, Duration requestTimeout, int maxConnections) {}
 
     /**
      * @param appId       empty means sandbox mode (see {@link #sandbox()})

@@ -78,8 +78,9 @@ public final class ConfigLoader {
         }
         Values v = new Values(file, env);
         AppConfig config = new AppConfig(
-                new AppConfig.Http(v.string("http.host"), v.port("http.port")),
-                new AppConfig.Admin(v.string("admin.host"), v.port("admin.port"), v.string("admin.token")),
+                new AppConfig.Http(v.string("http.host"), v.port("http.port"), limits(v, "http")),
+                new AppConfig.Admin(v.string("admin.host"), v.port("admin.port"), v.string("admin.token"),
+                        limits(v, "admin")),
                 new AppConfig.WeChat(
                         v.string("wechat.appId"), v.string("wechat.secret"), v.string("wechat.token"),
                         v.aesKey("wechat.aesKey"), v.aesKey("wechat.previousAesKey"),
@@ -96,6 +97,11 @@ public final class ConfigLoader {
                 new AppConfig.BackOffice(v.optionalUrl("backoffice.url"), v.string("backoffice.secret")));
         checkTogether(config);
         return config;
+    }
+
+    private static AppConfig.Limits limits(Values v, String port) {
+        return new AppConfig.Limits(v.duration(port + ".idleTimeout"), v.duration(port + ".requestTimeout"),
+                v.positiveInt(port + ".maxConnections"));
     }
 
     /** Rules that involve more than one key. */
@@ -116,6 +122,11 @@ public final class ConfigLoader {
         if (w.replyBudget().compareTo(Duration.ofMillis(4800)) > 0) {
             throw new ConfigException("wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET): at most 4800ms, "
                     + "WeChat gives up on a callback after 5 seconds and the answer needs time to travel");
+        }
+        if (c.http().limits().requestTimeout().compareTo(w.replyBudget().plusSeconds(1)) < 0) {
+            // A callback is held for up to the reply budget before it is answered, then the answer travels.
+            throw new ConfigException("http.requestTimeout (CARELINE_HTTP_REQUEST_TIMEOUT): must be at least "
+                    + "wechat.replyBudget + 1s (" + w.replyBudget().plusSeconds(1).toMillis() + "ms)");
         }
         if (w.apiWorkers() > 10) {
             // WxJava's HTTP client allows 10 connections per host: more threads would only queue there.

@@ -39,6 +39,9 @@ class ConfigLoaderTest {
         assertThat(c.wechat().maxBodyBytes()).isEqualTo(65536);
         assertThat(c.conversation().idleTimeout()).isEqualTo(Duration.ofMinutes(30));
         assertThat(c.wechat().apiHost()).isEqualTo("https://api.weixin.qq.com");
+        assertThat(c.wechat().acceptPlain()).isFalse();
+        assertThat(c.http().limits()).isEqualTo(new AppConfig.Limits(Duration.ofSeconds(30), Duration.ofSeconds(10), 1000));
+        assertThat(c.admin().limits()).isEqualTo(new AppConfig.Limits(Duration.ofSeconds(60), Duration.ofSeconds(30), 100));
     }
 
     @Test
@@ -72,6 +75,10 @@ class ConfigLoaderTest {
             "CARELINE_WECHAT_MAX_BODY_BYTES|-1|wechat.maxBodyBytes (CARELINE_WECHAT_MAX_BODY_BYTES): must be a positive",
             "CARELINE_WECHAT_API_WORKERS|64|wechat.apiWorkers (CARELINE_WECHAT_API_WORKERS): at most 10",
             "CARELINE_WECHAT_APP_ID|wx123|wechat.secret (CARELINE_WECHAT_SECRET): required when an app id is set",
+            "CARELINE_WECHAT_ACCEPT_PLAIN|yes|wechat.acceptPlain (CARELINE_WECHAT_ACCEPT_PLAIN): must be true or false",
+            "CARELINE_HTTP_REQUEST_TIMEOUT|4s|http.requestTimeout (CARELINE_HTTP_REQUEST_TIMEOUT): must be at least wechat.replyBudget + 1s",
+            "CARELINE_HTTP_IDLE_TIMEOUT|forever|http.idleTimeout (CARELINE_HTTP_IDLE_TIMEOUT): must be a duration",
+            "CARELINE_ADMIN_MAX_CONNECTIONS|0|admin.maxConnections (CARELINE_ADMIN_MAX_CONNECTIONS): must be a positive",
     })
     void badValues(String variable, String value, String message) {
         Map<String, String> env = new HashMap<>();
