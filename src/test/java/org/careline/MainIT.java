@@ -69,6 +69,27 @@ class MainIT {
     }
 
     @Test
+    @DisplayName("A bad Redis URL with a password stops the service at start with one line that never shows the password")
+    void badRedisUrlNotEchoed() throws Exception {
+        Process p = launch(Map.of("CARELINE_REDIS_URL", "redis://:Hunter2-s3cret@redis.internal:63 79"));
+        List<String> out = collect(p);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        Await.until(Duration.ofSeconds(5), "output read", () -> !out.isEmpty());
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0)).startsWith("careline: configuration error: redis.url (CARELINE_REDIS_URL): ")
+                .doesNotContain("Hunter2").doesNotContain("redis.internal");
+
+        Process q = launch(Map.of("CARELINE_REDIS_URL", "redis://:Hunter2-s3cret@redis.internal:notaport"));
+        List<String> out2 = collect(q);
+        assertThat(q.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(q.exitValue()).isEqualTo(2);
+        Await.until(Duration.ofSeconds(5), "output read", () -> !out2.isEmpty());
+        assertThat(String.join("\n", out2)).startsWith("careline: configuration error: redis.url (CARELINE_REDIS_URL): ")
+                .doesNotContain("Hunter2");
+    }
+
+    @Test
     @DisplayName("Killed without warning in the middle of a help request, the restarted service carries on")
     void crashInTheMiddle() throws Exception {
         try (org.careline.testing.TestRedis redis = org.careline.testing.TestRedis.start()) {

@@ -3,6 +3,7 @@ package org.careline.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.careline.redis.RedisConnector;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,8 +34,13 @@ public final class ConfigLoader {
             "wechat.secret", "wechat.token", "wechat.aesKey", "wechat.previousAesKey",
             "admin.token", "backoffice.secret");
 
+    /** Keys whose values are URLs: credentials inside them (user:password@) are secrets too. */
+    static final Set<String> URL_KEYS = Set.of("redis.url", "wechat.apiHost", "backoffice.url");
+
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern AES_KEY = Pattern.compile("[A-Za-z0-9+/]{43}");
+    private static final Pattern HTTP_URL = Pattern.compile("https?://[^\\s/]+(/[^\\s]*)?");
+    private static final Pattern REDIS_URL = Pattern.compile("(redis|rediss|redis-sentinel|redis-cluster)://\\S+");
 
     private final Map<String, String> env;
 
@@ -74,6 +80,12 @@ public final class ConfigLoader {
             if (!file.getOrDefault(key, "").isEmpty()) {
                 throw new ConfigException(key + " (" + envName(key) + "): a secret must come from the environment, "
                         + "not from " + source);
+            }
+        }
+        for (String key : URL_KEYS) {
+            if (RedisConnector.hasCredentials(file.getOrDefault(key, ""))) {
+                throw new ConfigException(key + " (" + envName(key) + "): a URL with a password is a secret and must "
+                        + "come from the environment, not from " + source);
             }
         }
         Values v = new Values(file, env);
@@ -270,8 +282,8 @@ public final class ConfigLoader {
 
         String url(String key) {
             String raw = string(key);
-            if (!raw.matches("https?://[^\\s/]+(/[^\\s]*)?")) {
-                throw bad(key, "must be an http(s) URL such as https://api.weixin.qq.com, got '" + raw + "'");
+            if (!HTTP_URL.matcher(raw).matches()) {
+                throw bad(key, "must be an http(s) URL such as https://api.weixin.qq.com, got " + shown(raw));
             }
             return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
         }
@@ -280,10 +292,19 @@ public final class ConfigLoader {
             return string(key).isEmpty() ? "" : url(key);
         }
 
+        /** Checked as the client will read it; never echoed (it may hold a password). */
         String redisUrl(String key) {
             String raw = string(key);
-            if (!raw.isEmpty() && !raw.matches("(redis|rediss|redis-sentinel|redis-cluster)://\\S+")) {
+            if (raw.isEmpty()) {
+                return raw;
+            }
+            if (!REDIS_URL.matcher(raw).matches()) {
                 throw bad(key, "must start with redis://, rediss://, redis-sentinel:// or redis-cluster://");
+            }
+            try {
+                RedisConnector.options(raw);
+            } catch (RuntimeException e) {
+                throw bad(key, e instanceof IllegalArgumentException ? e.getMessage() : "is not a valid Redis URL");
             }
             return raw;
         }
@@ -296,6 +317,24 @@ public final class ConfigLoader {
                 throw bad(key, "unknown time zone '" + raw + "'");
             }
         }
+    }
+
+    /**
+     * A URL as an error message may show it: credentials ({@code user:password@}) and the query (it may carry a
+     * token) masked.
+     */
+    static String shown(String url) {
+        String out = url;
+        int scheme = out.indexOf("://");
+        int at = out.lastIndexOf('@');
+        if (at >= 0) {
+            out = (scheme >= 0 && scheme < at ? out.substring(0, scheme + 3) : "") + "***@" + out.substring(at + 1);
+        }
+        int query = out.indexOf('?');
+        if (query >= 0) {
+            out = out.substring(0, query) + "?***";
+        }
+        return "'" + out + "'";
     }
 
     /** Every key of the file with its environment variable, for the README table and `config` listing. */
