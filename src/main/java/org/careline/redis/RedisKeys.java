@@ -85,10 +85,12 @@ public final class RedisKeys {
     /**
      * The processing marker, then the reply, of one inbound message of this person (DESIGN §2 step 2).
      * Per person: a MsgId is only unique within one person's messages, and another person's message with
-     * the same MsgId must not be taken for a retry (and answered with someone else's reply).
+     * the same MsgId must not be taken for a retry (and answered with someone else's reply). It carries the
+     * person's hash tag (same cluster slot) but sits outside their {@code cl:{u:…}:} prefix: it expires with
+     * the dedup window rather than being part of the person's stored data.
      */
     public static String dedup(String openid, String dedupKey) {
-        return user(openid) + "dedup:" + dedupKey;
+        return PREFIX + "dedup:{u:" + openid + "}:" + dedupKey;
     }
 
     /**
