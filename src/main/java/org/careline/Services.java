@@ -115,8 +115,12 @@ public final class Services {
                 ? vertx.executeBlocking(() -> {
                     RedisServerProcess p = RedisServerProcess.start(config.redis().embeddedPort(),
                             config.redis().dataDir(), true);
-                    log.info("embedded Redis started on 127.0.0.1:{} with its append-only file in {}", p.port(),
-                            config.redis().dataDir().toAbsolutePath());
+                    log.info("embedded {}", p.describe());
+                    if (p.outdated()) {
+                        log.warn("the embedded Redis {} is an old release that gets no more security fixes: install a "
+                                + "current redis-server on PATH (Debian: apt-get install redis-server) and restart",
+                                p.version());
+                    }
                     return p;
                 })
                 : Future.succeededFuture(null);
