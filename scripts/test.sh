@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit, integration (real redis-server, real HTTP) and browser (headless Chromium).
-# Installs what a fresh machine lacks first: Chromium + ChromeDriver and a Chinese font (Debian packages),
-# Node.js for the independent WeChat crypto client, and that client's npm packages.
+# Installs what a fresh machine lacks first: Chromium + ChromeDriver, a Chinese font and redis-server (Debian
+# packages), Node.js for the independent WeChat crypto client, and that client's npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,8 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+# A current Redis for the tests and the embedded server; without it the old 6.2 bundled in embedded-redis runs.
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 # Without a Chinese font the simulator's screenshot (target/screenshots/) shows only empty boxes.
 { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -q .; } || need_apt+=(fonts-wqy-microhei)
 if [ ${#need_apt[@]} -gt 0 ]; then

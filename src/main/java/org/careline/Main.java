@@ -105,9 +105,12 @@ public final class Main {
                     config.admin().host(), main.adminPort(), flows.size(), flows.version());
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            long stopping = System.nanoTime();
+            log.info("CareLine stopping: closing its ports{}", config.redis().embedded() ? " and the embedded Redis" : "");
             // Undeploying stops the embedded Redis cleanly so its append-only file is complete.
             try {
                 vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+                log.info("CareLine stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
             } catch (Exception e) {
                 log.warn("shutdown did not finish cleanly: {}", e.toString());
             }

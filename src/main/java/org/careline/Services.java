@@ -24,6 +24,7 @@ import org.careline.sandbox.FakeWeChatPlatform;
 import org.careline.wechat.CallbackHandler;
 import org.careline.wechat.MenuPublisher;
 import org.careline.wechat.MessageDispatcher;
+import org.careline.wechat.NonceLedger;
 import org.careline.conversation.SystemTexts;
 import org.careline.wechat.WeChatApi;
 import org.careline.wechat.WeChatCrypto;
@@ -98,7 +99,9 @@ public final class Services {
         MessageDispatcher dispatcher = new MessageDispatcher(vertx,
                 new ReplyLedger(vertx, redis, config.wechat().dedupWindow()), conversations, wechatApi,
                 config.wechat().replyBudget(), texts, meters);
-        this.callback = new CallbackHandler(identity.token(), crypto, dispatcher, clock, config.wechat().maxClockSkew());
+        this.callback = new CallbackHandler(identity.token(), crypto, config.wechat().acceptPlain(),
+                new NonceLedger(redis, clock, config.wechat().maxClockSkew()), dispatcher, clock,
+                config.wechat().maxClockSkew());
     }
 
     /** Starts what the configuration asks for; blocking steps (a redis-server process) run on a worker. */
@@ -112,8 +115,12 @@ public final class Services {
                 ? vertx.executeBlocking(() -> {
                     RedisServerProcess p = RedisServerProcess.start(config.redis().embeddedPort(),
                             config.redis().dataDir(), true);
-                    log.info("embedded Redis started on 127.0.0.1:{} with its append-only file in {}", p.port(),
-                            config.redis().dataDir().toAbsolutePath());
+                    log.info("embedded {}", p.describe());
+                    if (p.outdated()) {
+                        log.warn("the embedded Redis {} is an old release that gets no more security fixes: install a "
+                                + "current redis-server on PATH (Debian: apt-get install redis-server) and restart",
+                                p.version());
+                    }
                     return p;
                 })
                 : Future.succeededFuture(null);

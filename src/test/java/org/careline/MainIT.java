@@ -39,6 +39,27 @@ class MainIT {
         return pb.start();
     }
 
+    /**
+     * Like {@link #launch}, with the output going to {@code log}: what a process prints while it exits (its
+     * shutdown hook) can be lost from a pipe, whose reader the JDK closes when the process ends.
+     */
+    static Process launch(Map<String, String> env, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.careline.Main")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("CARELINE_"));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    static List<String> lines(Path log) {
+        try {
+            return Files.readAllLines(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     static List<String> collect(Process p) {
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread t = new Thread(() -> {
@@ -66,6 +87,27 @@ class MainIT {
         Await.until(Duration.ofSeconds(5), "output read", () -> !out.isEmpty());
         assertThat(out).hasSize(1);
         assertThat(out.get(0)).startsWith("careline: configuration error: wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET)");
+    }
+
+    @Test
+    @DisplayName("A bad Redis URL with a password stops the service at start with one line that never shows the password")
+    void badRedisUrlNotEchoed() throws Exception {
+        Process p = launch(Map.of("CARELINE_REDIS_URL", "redis://:Hunter2-s3cret@redis.internal:63 79"));
+        List<String> out = collect(p);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        Await.until(Duration.ofSeconds(5), "output read", () -> !out.isEmpty());
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0)).startsWith("careline: configuration error: redis.url (CARELINE_REDIS_URL): ")
+                .doesNotContain("Hunter2").doesNotContain("redis.internal");
+
+        Process q = launch(Map.of("CARELINE_REDIS_URL", "redis://:Hunter2-s3cret@redis.internal:notaport"));
+        List<String> out2 = collect(q);
+        assertThat(q.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(q.exitValue()).isEqualTo(2);
+        Await.until(Duration.ofSeconds(5), "output read", () -> !out2.isEmpty());
+        assertThat(String.join("\n", out2)).startsWith("careline: configuration error: redis.url (CARELINE_REDIS_URL): ")
+                .doesNotContain("Hunter2");
     }
 
     @Test
@@ -132,6 +174,87 @@ class MainIT {
             throw new AssertionError("a redis-server still listens on " + redisPort);
         } catch (java.io.IOException expected) {
             // nothing listens: good
+        }
+    }
+
+    static String redisCommand(int port, String command) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        }
+    }
+
+    @Test
+    @DisplayName("The embedded Redis: a password never logged, owner-only files, its binary and version in the log, "
+            + "a line when it dies and one when the service stops")
+    void embeddedRedisLockedDown() throws Exception {
+        Path data = Files.createTempDirectory(Path.of("target"), "embedded-locked-");
+        // What an earlier version left: a readable folder.
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path log = Files.createTempFile(Path.of("target"), "embedded-locked-", ".log");
+        int redisPort = RedisServerProcess.freePort();
+        Process p = launch(Map.of(
+                "CARELINE_HTTP_PORT", Integer.toString(RedisServerProcess.freePort()),
+                "CARELINE_ADMIN_PORT", Integer.toString(RedisServerProcess.freePort()),
+                "CARELINE_REDIS_EMBEDDED_PORT", Integer.toString(redisPort),
+                "CARELINE_REDIS_DATA_DIR", data.toString()), log);
+        try {
+            Await.until(Duration.ofSeconds(30), "CareLine started", () -> lines(log).stream().anyMatch(l -> l.contains("CareLine started")));
+            // Another local user (or a process in another container sharing the network) gets nothing.
+            assertThat(redisCommand(redisPort, "PING")).startsWith("-NOAUTH");
+            assertThat(redisCommand(redisPort, "KEYS *")).startsWith("-NOAUTH");
+
+            assertThat(lines(log)).anySatisfy(l -> assertThat(l).contains("embedded Redis 7.").contains("/redis-server")
+                    .contains("password-protected"));
+            String conf = Files.readString(data.resolve("redis.conf"));
+            String password = conf.replaceAll("(?s).*requirepass ([0-9a-f]+).*", "$1");
+            assertThat(password).hasSize(64);
+            assertThat(Files.readString(log)).doesNotContain(password);
+
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+                    .isEqualTo("rwx------");
+            try (var files = Files.walk(data)) {
+                for (Path f : files.filter(f -> !f.equals(data)).toList()) {
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                            .as(f.toString()).isEqualTo(Files.isDirectory(f) ? "rwx------" : "rw-------");
+                }
+            }
+
+            long redisPid = Long.parseLong(Files.readString(data.resolve("redis.pid")).trim());
+            ProcessHandle.of(redisPid).orElseThrow().destroyForcibly();
+            Await.until(Duration.ofSeconds(10), "the death of Redis logged",
+                    () -> lines(log).stream().anyMatch(l -> l.contains("ERROR") && l.contains("exited unexpectedly")));
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(lines(log)).anySatisfy(l -> assertThat(l).contains("CareLine stopping"))
+                .anySatisfy(l -> assertThat(l).contains("CareLine stopped in"));
+    }
+
+    @Test
+    @DisplayName("With no redis-server on PATH the bundled one runs, and the log warns that it is an old release")
+    void bundledRedisWarned() throws Exception {
+        Path data = Files.createTempDirectory(Path.of("target"), "embedded-bundled-");
+        // A PATH without redis-server; embedded-redis needs uname to pick its binary.
+        Path bin = Files.createTempDirectory(Path.of("target"), "path-without-redis-");
+        Files.createSymbolicLink(bin.resolve("uname"), Path.of("/usr/bin/uname"));
+        Process p = launch(Map.of(
+                "PATH", bin.toAbsolutePath().toString(),
+                "CARELINE_HTTP_PORT", Integer.toString(RedisServerProcess.freePort()),
+                "CARELINE_ADMIN_PORT", Integer.toString(RedisServerProcess.freePort()),
+                "CARELINE_REDIS_EMBEDDED_PORT", Integer.toString(RedisServerProcess.freePort()),
+                "CARELINE_REDIS_DATA_DIR", data.toString()));
+        List<String> out = collect(p);
+        try {
+            Await.until(Duration.ofSeconds(30), "CareLine started", () -> out.stream().anyMatch(l -> l.contains("CareLine started")));
+            assertThat(out).anySatisfy(l -> assertThat(l).contains("embedded Redis 6.2.").contains("bundled with embedded-redis"));
+            assertThat(out).anySatisfy(l -> assertThat(l).contains("WARN").contains("old release")
+                    .contains("apt-get install redis-server"));
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         }
     }
 

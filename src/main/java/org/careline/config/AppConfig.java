@@ -11,15 +11,27 @@ import java.time.ZoneId;
 public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conversation conversation,
                         BackOffice backOffice) {
 
-    public record Http(String host, int port) {}
+    public record Http(String host, int port, Limits limits) {}
 
-    public record Admin(String host, int port, String token) {}
+    public record Admin(String host, int port, String token, Limits limits) {}
 
     /**
-     * @param appId empty means sandbox mode (see {@link #sandbox()})
+     * What one HTTP port allows a connection.
+     *
+     * @param idleTimeout    a connection without a complete request for this long is closed (also one that
+     *                       keeps trickling its headers)
+     * @param requestTimeout a request must arrive in full and be answered within this long
+     * @param maxConnections connections open at once; more are closed as soon as they open
+     */
+    public record Limits(Duration idleTimeout, Duration requestTimeout, int maxConnections) {}
+
+    /**
+     * @param appId       empty means sandbox mode (see {@link #sandbox()})
+     * @param acceptPlain with an AES key set, still accept plain (unencrypted) callbacks: only while the
+     *                    account is being switched to safe mode, since a plain callback's body is not signed
      */
     public record WeChat(String appId, String secret, String token, String aesKey, String previousAesKey,
-                         String apiHost, Duration replyBudget, Duration maxClockSkew, int maxBodyBytes,
+                         boolean acceptPlain, String apiHost, Duration replyBudget, Duration maxClockSkew, int maxBodyBytes,
                          int apiWorkers, Duration dedupWindow, Path menuFile) {
 
         /** No app id configured: run against the in-process fake platform with the simulator. */

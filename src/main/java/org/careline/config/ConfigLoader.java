@@ -3,6 +3,7 @@ package org.careline.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.careline.redis.RedisConnector;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,8 +34,13 @@ public final class ConfigLoader {
             "wechat.secret", "wechat.token", "wechat.aesKey", "wechat.previousAesKey",
             "admin.token", "backoffice.secret");
 
+    /** Keys whose values are URLs: credentials inside them (user:password@) are secrets too. */
+    static final Set<String> URL_KEYS = Set.of("redis.url", "wechat.apiHost", "backoffice.url");
+
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern AES_KEY = Pattern.compile("[A-Za-z0-9+/]{43}");
+    private static final Pattern HTTP_URL = Pattern.compile("https?://[^\\s/]+(/[^\\s]*)?");
+    private static final Pattern REDIS_URL = Pattern.compile("(redis|rediss|redis-sentinel|redis-cluster)://\\S+");
 
     private final Map<String, String> env;
 
@@ -76,14 +82,21 @@ public final class ConfigLoader {
                         + "not from " + source);
             }
         }
+        for (String key : URL_KEYS) {
+            if (RedisConnector.hasCredentials(file.getOrDefault(key, ""))) {
+                throw new ConfigException(key + " (" + envName(key) + "): a URL with a password is a secret and must "
+                        + "come from the environment, not from " + source);
+            }
+        }
         Values v = new Values(file, env);
         AppConfig config = new AppConfig(
-                new AppConfig.Http(v.string("http.host"), v.port("http.port")),
-                new AppConfig.Admin(v.string("admin.host"), v.port("admin.port"), v.string("admin.token")),
+                new AppConfig.Http(v.string("http.host"), v.port("http.port"), limits(v, "http")),
+                new AppConfig.Admin(v.string("admin.host"), v.port("admin.port"), v.string("admin.token"),
+                        limits(v, "admin")),
                 new AppConfig.WeChat(
                         v.string("wechat.appId"), v.string("wechat.secret"), v.string("wechat.token"),
                         v.aesKey("wechat.aesKey"), v.aesKey("wechat.previousAesKey"),
-                        v.url("wechat.apiHost"), v.duration("wechat.replyBudget"),
+                        v.bool("wechat.acceptPlain"), v.url("wechat.apiHost"), v.duration("wechat.replyBudget"),
                         v.duration("wechat.maxClockSkew"), v.positiveInt("wechat.maxBodyBytes"),
                         v.positiveInt("wechat.apiWorkers"), v.duration("wechat.dedupWindow"),
                         Path.of(v.string("wechat.menuFile"))),
@@ -96,6 +109,11 @@ public final class ConfigLoader {
                 new AppConfig.BackOffice(v.optionalUrl("backoffice.url"), v.string("backoffice.secret")));
         checkTogether(config);
         return config;
+    }
+
+    private static AppConfig.Limits limits(Values v, String port) {
+        return new AppConfig.Limits(v.duration(port + ".idleTimeout"), v.duration(port + ".requestTimeout"),
+                v.positiveInt(port + ".maxConnections"));
     }
 
     /** Rules that involve more than one key. */
@@ -116,6 +134,11 @@ public final class ConfigLoader {
         if (w.replyBudget().compareTo(Duration.ofMillis(4800)) > 0) {
             throw new ConfigException("wechat.replyBudget (CARELINE_WECHAT_REPLY_BUDGET): at most 4800ms, "
                     + "WeChat gives up on a callback after 5 seconds and the answer needs time to travel");
+        }
+        if (c.http().limits().requestTimeout().compareTo(w.replyBudget().plusSeconds(1)) < 0) {
+            // A callback is held for up to the reply budget before it is answered, then the answer travels.
+            throw new ConfigException("http.requestTimeout (CARELINE_HTTP_REQUEST_TIMEOUT): must be at least "
+                    + "wechat.replyBudget + 1s (" + w.replyBudget().plusSeconds(1).toMillis() + "ms)");
         }
         if (w.apiWorkers() > 10) {
             // WxJava's HTTP client allows 10 connections per host: more threads would only queue there.
@@ -188,6 +211,15 @@ public final class ConfigLoader {
             return new ConfigException(key + " (" + envName(key) + "): " + problem);
         }
 
+        boolean bool(String key) {
+            String raw = string(key).toLowerCase(Locale.ROOT);
+            return switch (raw) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw bad(key, "must be true or false, got '" + raw + "'");
+            };
+        }
+
         int positiveInt(String key) {
             String raw = string(key);
             try {
@@ -250,8 +282,8 @@ public final class ConfigLoader {
 
         String url(String key) {
             String raw = string(key);
-            if (!raw.matches("https?://[^\\s/]+(/[^\\s]*)?")) {
-                throw bad(key, "must be an http(s) URL such as https://api.weixin.qq.com, got '" + raw + "'");
+            if (!HTTP_URL.matcher(raw).matches()) {
+                throw bad(key, "must be an http(s) URL such as https://api.weixin.qq.com, got " + shown(raw));
             }
             return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
         }
@@ -260,10 +292,19 @@ public final class ConfigLoader {
             return string(key).isEmpty() ? "" : url(key);
         }
 
+        /** Checked as the client will read it; never echoed (it may hold a password). */
         String redisUrl(String key) {
             String raw = string(key);
-            if (!raw.isEmpty() && !raw.matches("(redis|rediss|redis-sentinel|redis-cluster)://\\S+")) {
+            if (raw.isEmpty()) {
+                return raw;
+            }
+            if (!REDIS_URL.matcher(raw).matches()) {
                 throw bad(key, "must start with redis://, rediss://, redis-sentinel:// or redis-cluster://");
+            }
+            try {
+                RedisConnector.options(raw);
+            } catch (RuntimeException e) {
+                throw bad(key, e instanceof IllegalArgumentException ? e.getMessage() : "is not a valid Redis URL");
             }
             return raw;
         }
@@ -276,6 +317,24 @@ public final class ConfigLoader {
                 throw bad(key, "unknown time zone '" + raw + "'");
             }
         }
+    }
+
+    /**
+     * A URL as an error message may show it: credentials ({@code user:password@}) and the query (it may carry a
+     * token) masked.
+     */
+    static String shown(String url) {
+        String out = url;
+        int scheme = out.indexOf("://");
+        int at = out.lastIndexOf('@');
+        if (at >= 0) {
+            out = (scheme >= 0 && scheme < at ? out.substring(0, scheme + 3) : "") + "***@" + out.substring(at + 1);
+        }
+        int query = out.indexOf('?');
+        if (query >= 0) {
+            out = out.substring(0, query) + "?***";
+        }
+        return "'" + out + "'";
     }
 
     /** Every key of the file with its environment variable, for the README table and `config` listing. */

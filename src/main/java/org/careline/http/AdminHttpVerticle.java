@@ -31,7 +31,9 @@ public final class AdminHttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        ConnectionGuard guard = new ConnectionGuard(vertx, "internal", services.config.admin().limits());
         Router router = Router.router(vertx);
+        router.route().handler(guard::onRequest);
         router.route().handler(BodyHandler.create(false).setBodyLimit(1024 * 1024));
         router.get("/health/ready").handler(this::ready);
         // Prometheus text format: messages by answer, step latency, cases, escalations, JVM.
@@ -42,7 +44,8 @@ public final class AdminHttpVerticle extends VerticleBase {
         contributions.forEach(c -> c.mount(router));
         router.route().failureHandler(Failures::handle);
 
-        return vertx.createHttpServer()
+        return vertx.createHttpServer(guard.options())
+                .connectionHandler(guard::onConnection)
                 .requestHandler(router)
                 .listen(services.config.admin().port(), services.config.admin().host())
                 .onSuccess(s -> server = s)

@@ -9,7 +9,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.careline.Services;
 
-/** The public port: only what WeChat must reach ({@code /wechat}) and a liveness probe. */
+/**
+ * The public port: only what WeChat must reach ({@code /wechat}) and a liveness probe, behind the
+ * connection limits of {@link ConnectionGuard} (timeouts, a cap, HTTP/1.x only).
+ */
 public final class PublicHttpVerticle extends VerticleBase {
 
     private final Services services;
@@ -21,7 +24,9 @@ public final class PublicHttpVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        ConnectionGuard guard = new ConnectionGuard(vertx, "public", services.config.http().limits());
         Router router = Router.router(vertx);
+        router.route().handler(guard::onRequest);
         // Bodies over the limit get 413 before any parsing (DESIGN §2: reject bodies over 64 KiB).
         router.post("/wechat").handler(BodyHandler.create(false).setBodyLimit(services.config.wechat().maxBodyBytes()));
         router.get("/wechat").handler(services.callback.verifyUrl());
@@ -29,7 +34,8 @@ public final class PublicHttpVerticle extends VerticleBase {
         router.get("/health").handler(this::health);
         router.route().failureHandler(Failures::handle);
 
-        return vertx.createHttpServer()
+        return vertx.createHttpServer(guard.options())
+                .connectionHandler(guard::onConnection)
                 .requestHandler(router)
                 .listen(services.config.http().port(), host())
                 .onSuccess(s -> server = s)

@@ -82,9 +82,23 @@ public final class RedisKeys {
         return PREFIX + "case-seq:" + yyMMdd;
     }
 
-    /** The processing marker, then the reply, of one inbound message (DESIGN §2 step 2). */
-    public static String dedup(String dedupKey) {
-        return PREFIX + "dedup:" + dedupKey;
+    /**
+     * The processing marker, then the reply, of one inbound message of this person (DESIGN §2 step 2).
+     * Per person: a MsgId is only unique within one person's messages, and another person's message with
+     * the same MsgId must not be taken for a retry (and answered with someone else's reply). It carries the
+     * person's hash tag (same cluster slot) but sits outside their {@code cl:{u:…}:} prefix: it expires with
+     * the dedup window rather than being part of the person's stored data.
+     */
+    public static String dedup(String openid, String dedupKey) {
+        return PREFIX + "dedup:{u:" + openid + "}:" + dedupKey;
+    }
+
+    /**
+     * The SHA-256 of the body a signed callback URL (timestamp + nonce) first came with; kept until the
+     * timestamp would be refused as stale. Not per person: a replayed URL may carry any openid.
+     */
+    public static String callbackNonce(String timestamp, String nonce) {
+        return PREFIX + "nonce:" + timestamp + ":" + nonce;
     }
 
     /** Sorted set of escalated openids for the staff console, scored by severity then arrival. */

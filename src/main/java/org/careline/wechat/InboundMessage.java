@@ -48,14 +48,16 @@ public record InboundMessage(
     }
 
     /**
-     * The key WeChat's retries share (DESIGN §2 step 2): {@code MsgId} for messages; for events
-     * {@code FromUserName + CreateTime + Event + EventKey}, since events carry no MsgId.
+     * The key WeChat's retries of this message share (DESIGN §2 step 2), unique among one person's messages:
+     * {@code MsgId} for messages; {@code CreateTime + Event + EventKey} for events, since events carry no
+     * MsgId. It is not unique across people (two people's messages may carry the same MsgId), so whoever
+     * stores it scopes it by {@link #fromUser()}. It never holds the openid, so it may be logged.
      */
     public String dedupKey() {
         if (!kind.isEvent() && msgId != null && !msgId.isEmpty()) {
             return "m:" + msgId;
         }
-        return "e:" + fromUser + ":" + createTime + ":" + kind + ":" + (eventKey == null ? "" : eventKey);
+        return "e:" + createTime + ":" + kind + ":" + (eventKey == null ? "" : eventKey);
     }
 
     /** A subscribe event from a parametric QR code carries {@code qrscene_<scene>}; this is the scene. */

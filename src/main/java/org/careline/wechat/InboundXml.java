@@ -27,6 +27,13 @@ public final class InboundXml {
     /** DESIGN §2: the callback refuses larger bodies; the parser refuses them too, whoever calls it. */
     public static final int MAX_CHARS = 64 * 1024;
 
+    /**
+     * WeChat's deepest body is a menu photo event ({@code xml/SendPicsInfo/PicList/item/PicMd5Sum}, 5 levels).
+     * Deeper nesting is refused while parsing: the DOM's text reading recurses per level, and 9,000 nested
+     * elements used to overflow the stack.
+     */
+    static final int MAX_DEPTH = 10;
+
     private static final DocumentBuilderFactory FACTORY = secureFactory();
 
     private static final ErrorHandler SILENT = new ErrorHandler() {
@@ -154,8 +161,13 @@ public final class InboundXml {
             });
             doc = builder.parse(new InputSource(new StringReader(xml)));
         } catch (SAXException e) {
-            throw new WeChatProtocolException(
-                    hasDoctype(xml) ? "DOCTYPE is not allowed" : "malformed XML" + position(e));
+            if (hasDoctype(xml)) {
+                throw new WeChatProtocolException("DOCTYPE is not allowed");
+            }
+            // The JDK names its limit in the message (JAXP00010006 ... "maxElementDepth"); nothing else is read from it.
+            String reason = e.getMessage() != null && e.getMessage().contains("maxElementDepth")
+                    ? "XML nested deeper than " + MAX_DEPTH + " elements" : "malformed XML";
+            throw new WeChatProtocolException(reason + position(e));
         } catch (IOException | ParserConfigurationException e) {
             throw new WeChatProtocolException("unreadable XML");
         }
@@ -285,6 +297,8 @@ public final class InboundXml {
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException("the XML parser cannot be made safe", e);
         }
+        // The JDK parser's own limit (JAXP); it counts the root as level 1.
+        f.setAttribute("jdk.xml.maxElementDepth", Integer.toString(MAX_DEPTH));
         f.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
         f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
         f.setXIncludeAware(false);

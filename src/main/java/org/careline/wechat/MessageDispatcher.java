@@ -77,7 +77,7 @@ public final class MessageDispatcher {
         long start = System.currentTimeMillis();
         long deadline = start + budget.toMillis();
         String key = message.dedupKey();
-        Future<Boolean> claim = ledger.claim(key);
+        Future<Boolean> claim = ledger.claim(message.fromUser(), key);
         return claim
                 .onSuccess(first -> {
                     if (!first) {
@@ -91,7 +91,7 @@ public final class MessageDispatcher {
                     // Redis woke up after we gave up: the lease it took would make WeChat's retries wait
                     // for a step nobody runs. Give it back.
                     if (lateClaim) {
-                        ledger.release(key);
+                        ledger.release(message.fromUser(), key);
                     }
                 }))
                 .compose(first -> first ? process(message, deadline) : retry(message, deadline))
@@ -99,28 +99,36 @@ public final class MessageDispatcher {
                 .timeout(Math.max(budget.toMillis() + 300, 1500), TimeUnit.MILLISECONDS)
                 .map(Answer::of)
                 .onSuccess(a -> meters.counter("careline.callback.answers", "answer", a.kind().name().toLowerCase()).increment())
-                .recover(e -> {
-                    log.warn("message {} of {} not processed: {}", key.startsWith("m:") ? key : message.kind(),
-                            Redaction.openid(message.fromUser()), e.toString());
-                    long age = start - message.createTime() * 1000;
-                    if (message.createTime() > 0 && age < RETRIES_STILL_COMING_MS) {
-                        // Nothing was saved and the lease was released: WeChat's retry gets a fresh chance.
-                        meters.counter("careline.callback.answers", "answer", "retry").increment();
-                        return vertx.timer(Math.max(1, start + LET_WECHAT_RETRY_MS - System.currentTimeMillis()))
-                                .map(t -> new Answer(Answer.Kind.RETRY, null));
-                    }
-                    // The last retry: tell the person plainly rather than going silent.
-                    meters.counter("careline.callback.answers", "answer", "busy").increment();
-                    return Future.succeededFuture(Answer.of(texts.get("busy")));
-                });
+                .recover(e -> notProcessed(message, start, e));
+    }
+
+    /**
+     * The answer for a message that could not be processed (Redis unreachable), received at
+     * {@code receivedAtMillis}: no answer in time for a message WeChat will still retry, else a plain "busy"
+     * text so the person knows to send it again.
+     */
+    public Future<Answer> notProcessed(InboundMessage message, long receivedAtMillis, Throwable cause) {
+        String key = message.dedupKey();
+        log.warn("message {} of {} not processed: {}", key.startsWith("m:") ? key : message.kind(),
+                Redaction.openid(message.fromUser()), cause.toString());
+        long age = receivedAtMillis - message.createTime() * 1000;
+        if (message.createTime() > 0 && age < RETRIES_STILL_COMING_MS) {
+            // Nothing was saved and the lease was released: WeChat's retry gets a fresh chance.
+            meters.counter("careline.callback.answers", "answer", "retry").increment();
+            return vertx.timer(Math.max(1, receivedAtMillis + LET_WECHAT_RETRY_MS - System.currentTimeMillis()))
+                    .map(t -> new Answer(Answer.Kind.RETRY, null));
+        }
+        // The last retry: tell the person plainly rather than going silent.
+        meters.counter("careline.callback.answers", "answer", "busy").increment();
+        return Future.succeededFuture(Answer.of(texts.get("busy")));
     }
 
     private Future<String> retry(InboundMessage message, long deadline) {
         String key = message.dedupKey();
-        return ledger.await(key, deadline).compose(entry -> {
+        return ledger.await(message.fromUser(), key, deadline).compose(entry -> {
             if (entry == null) {
                 // The first handler died and its lease is gone: this retry takes over.
-                return ledger.claim(key).compose(first -> first ? process(message, deadline)
+                return ledger.claim(message.fromUser(), key).compose(first -> first ? process(message, deadline)
                         : Future.succeededFuture(null));
             }
             if (entry.done() && !entry.pushed()) {
@@ -150,7 +158,7 @@ public final class MessageDispatcher {
         });
         conversations.handle(message).onComplete(ar -> {
             if (ar.failed()) {
-                ledger.release(key);
+                ledger.release(message.fromUser(), key);
                 if (answered.compareAndSet(false, true)) {
                     vertx.cancelTimer(timer);
                     answer.fail(ar.cause());
@@ -164,12 +172,12 @@ public final class MessageDispatcher {
             List<String> parts = parts(ar.result());
             if (answered.compareAndSet(false, true)) {
                 vertx.cancelTimer(timer);
-                ledger.complete(key, ar.result(), false)
+                ledger.complete(message.fromUser(), key, ar.result(), false)
                         .onComplete(v -> answer.complete(parts.isEmpty() ? null : parts.get(0)));
                 push(message.fromUser(), parts.size() > 1 ? parts.subList(1, parts.size()) : List.of());
             } else {
                 // Past the budget WeChat already has "success"; the reply travels as customer-service text.
-                ledger.complete(key, ar.result(), true);
+                ledger.complete(message.fromUser(), key, ar.result(), true);
                 push(message.fromUser(), parts);
             }
         });

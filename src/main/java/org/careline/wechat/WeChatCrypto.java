@@ -133,7 +133,7 @@ public final class WeChatCrypto {
     public String decryptRequest(String envelopeXml, String msgSignature, String timestamp, String nonce) {
         String encrypt = InboundXml.envelope(envelopeXml).encrypt();
         if (!WeChatSignature.verifyMsgSignature(token, timestamp, nonce, encrypt, msgSignature)) {
-            throw new WeChatProtocolException("msg_signature does not match");
+            throw WeChatProtocolException.unauthentic("msg_signature does not match");
         }
         return decrypt(encrypt);
     }

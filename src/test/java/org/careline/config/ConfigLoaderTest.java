@@ -39,6 +39,9 @@ class ConfigLoaderTest {
         assertThat(c.wechat().maxBodyBytes()).isEqualTo(65536);
         assertThat(c.conversation().idleTimeout()).isEqualTo(Duration.ofMinutes(30));
         assertThat(c.wechat().apiHost()).isEqualTo("https://api.weixin.qq.com");
+        assertThat(c.wechat().acceptPlain()).isFalse();
+        assertThat(c.http().limits()).isEqualTo(new AppConfig.Limits(Duration.ofSeconds(30), Duration.ofSeconds(10), 1000));
+        assertThat(c.admin().limits()).isEqualTo(new AppConfig.Limits(Duration.ofSeconds(60), Duration.ofSeconds(30), 100));
     }
 
     @Test
@@ -72,6 +75,10 @@ class ConfigLoaderTest {
             "CARELINE_WECHAT_MAX_BODY_BYTES|-1|wechat.maxBodyBytes (CARELINE_WECHAT_MAX_BODY_BYTES): must be a positive",
             "CARELINE_WECHAT_API_WORKERS|64|wechat.apiWorkers (CARELINE_WECHAT_API_WORKERS): at most 10",
             "CARELINE_WECHAT_APP_ID|wx123|wechat.secret (CARELINE_WECHAT_SECRET): required when an app id is set",
+            "CARELINE_WECHAT_ACCEPT_PLAIN|yes|wechat.acceptPlain (CARELINE_WECHAT_ACCEPT_PLAIN): must be true or false",
+            "CARELINE_HTTP_REQUEST_TIMEOUT|4s|http.requestTimeout (CARELINE_HTTP_REQUEST_TIMEOUT): must be at least wechat.replyBudget + 1s",
+            "CARELINE_HTTP_IDLE_TIMEOUT|forever|http.idleTimeout (CARELINE_HTTP_IDLE_TIMEOUT): must be a duration",
+            "CARELINE_ADMIN_MAX_CONNECTIONS|0|admin.maxConnections (CARELINE_ADMIN_MAX_CONNECTIONS): must be a positive",
     })
     void badValues(String variable, String value, String message) {
         Map<String, String> env = new HashMap<>();
@@ -96,6 +103,59 @@ class ConfigLoaderTest {
                 .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "x.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("wechat.secret (CARELINE_WECHAT_SECRET): a secret must come from the environment");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "redis.url|redis://:pw-in-file-3141@10.0.0.5:6379/0",
+            "redis.url|redis-sentinel://:pw-in-file-3141@s1:26379,s2:26379/careline",
+            "backoffice.url|https://user:pw-in-file-3141@backoffice.example.org/events",
+    })
+    @DisplayName("A URL with a password written into the config file stops the service, without repeating it")
+    void urlWithPasswordInFileRefused(String key, String url) {
+        String[] path = key.split("\\.");
+        String yaml = path[0] + ":\n  " + path[1] + ": \"" + url + "\"\n";
+        assertThatThrownBy(() -> new ConfigLoader(Map.of())
+                .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "x.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(key + " (" + ConfigLoader.envName(key) + "): a URL with a password is a secret")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("pw-in-file-3141"));
+    }
+
+    @Test
+    @DisplayName("The same Redis URL with a password is accepted from the environment")
+    void redisPasswordFromEnvironment() throws IOException {
+        AppConfig c = load(Map.of("CARELINE_REDIS_URL", "redis://:from-env-2718@10.0.0.5:6379/0"));
+        assertThat(c.redis().url()).isEqualTo("redis://:from-env-2718@10.0.0.5:6379/0");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "redis://:s3cret-9271@localhost:notaport|needs a host",
+            "redis://localhost:s3cret-9271|needs a host",
+            "redis://:s3cret-9271@[::1:6379|is not a valid URL",
+            "redis://:s3cret-9271@localhost:6379/s3cret-9271|the database after the host must be a number",
+            "redis-sentinel://:s3cret-9271@s1:26379|needs /<master name>",
+            "redis-cluster://:s3cret-9271@n1:7000,,n2:7001|an empty host",
+            "redis-cluster://:s3cret-9271@n1:x7000|needs a host",
+    })
+    @DisplayName("A bad Redis URL is refused at start, naming the key and the problem but never the URL or its password")
+    void badRedisUrlNotEchoed(String url, String problem) {
+        assertThatThrownBy(() -> load(Map.of("CARELINE_REDIS_URL", url)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("redis.url (CARELINE_REDIS_URL): ")
+                .hasMessageContaining(problem)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret").doesNotContain("localhost"));
+    }
+
+    @Test
+    @DisplayName("A bad http URL is shown with its credentials and query masked")
+    void badHttpUrlMasked() {
+        assertThatThrownBy(() -> load(Map.of("CARELINE_BACKOFFICE_URL", "ftp://ops:s3cret-1618@bo.example.org/x?token=t0k3n",
+                "CARELINE_BACKOFFICE_SECRET", "hmac")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("backoffice.url (CARELINE_BACKOFFICE_URL): must be an http(s) URL such as "
+                        + "https://api.weixin.qq.com, got 'ftp://***@bo.example.org/x?***'");
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

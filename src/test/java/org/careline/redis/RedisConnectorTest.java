@@ -53,6 +53,6 @@ class RedisConnectorTest {
         String tag = "{u:" + openid + "}";
         assertThat(new String[] {RedisKeys.conversation(openid), RedisKeys.transcript(openid), RedisKeys.userCases(openid),
                 RedisKeys.caseRecord(openid, "CL261129001"), RedisKeys.outbox(openid), RedisKeys.profile(openid),
-                RedisKeys.userLock(openid)}).allSatisfy(k -> assertThat(k).contains(tag));
+                RedisKeys.userLock(openid), RedisKeys.dedup(openid, "m:1")}).allSatisfy(k -> assertThat(k).contains(tag));
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +108,33 @@ class CallbackIT {
     }
 
     @Test
+    @DisplayName("A signed URL reused with another body is refused (401); WeChat's identical retry still gets the first reply")
+    void nonceReusedWithAnotherBody() {
+        String openid = openid();
+        String victim = openid();
+        String ts = Long.toString(Instant.now().getEpochSecond());
+        String nonce = "9" + MSG_IDS.incrementAndGet();
+        String url = "/wechat?signature=" + WeChatSignature.sign(TOKEN, ts, nonce) + "&timestamp=" + ts
+                + "&nonce=" + nonce + "&openid=" + openid;
+        String xml = WeChatClient.text(openid, "菜单", MSG_IDS.incrementAndGet());
+        String reply = wechat.replyText(wechat.raw("POST", url, xml));
+        assertThat(reply).contains("申请帮助");
+
+        // WeChat retries with the very same request: same answer, the conversation ran once.
+        assertThat(wechat.replyText(wechat.raw("POST", url, xml))).isEqualTo(reply);
+        assertThat(userLines(openid)).isEqualTo(1);
+
+        // Someone who saw the URL (a proxy log) posts their own body with it.
+        var forged = wechat.raw("POST", url, WeChatClient.text(victim, "我想申请帮助", MSG_IDS.incrementAndGet()));
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(forged.body()).doesNotContain("同意");
+        assertThat(userLines(victim)).isZero();
+        var forgedAsSame = wechat.raw("POST", url, WeChatClient.text(openid, "我想申请帮助", MSG_IDS.incrementAndGet()));
+        assertThat(forgedAsSame.status()).isEqualTo(401);
+        assertThat(userLines(openid)).isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("A request whose timestamp is more than five minutes off is refused as a replay")
     void staleTimestamp() {
         String openid = openid();
@@ -152,6 +180,87 @@ class CallbackIT {
     }
 
     @Test
+    @DisplayName("9,000 nested XML elements get 400, not a stack overflow, and the next message is answered")
+    void deeplyNestedXml() {
+        String openid = openid();
+        String deep = WeChatClient.text(openid, "x", MSG_IDS.incrementAndGet())
+                .replace("<Content><![CDATA[x]]></Content>", "<Content>" + "<a>".repeat(9000) + "</a>".repeat(9000) + "</Content>");
+        var r = wechat.post(deep);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).contains("nested deeper");
+        assertThat(userLines(openid)).isZero();
+        assertThat(wechat.replyText(wechat.post(WeChatClient.follow(openid())))).contains("申请帮助");
+    }
+
+    /** 64 KiB bodies shaped to be expensive for a parser; the text that reaches the conversation is short. */
+    static List<String> heavyBodies(String openid) {
+        String head = WeChatClient.text(openid, "菜单", 0).replace("</xml>", "");
+        int room = 65_536 - head.length() - 64;
+        StringBuilder attributes = new StringBuilder("<Padding");
+        for (int i = 0; attributes.length() < room - 20; i++) {
+            attributes.append(" a").append(i).append("=\"1\"");
+        }
+        attributes.append("/>");
+        String siblings = "<b/>".repeat(room / 4);
+        String block = "<c><c><c><c><c><c><c><c>x</c></c></c></c></c></c></c></c>";
+        String nested = block.repeat(room / block.length());
+        String split = "啊]]]]><![CDATA[>";
+        String cdata = "<Padding><![CDATA[" + split.repeat((room - 40) / split.getBytes(StandardCharsets.UTF_8).length)
+                + "]]></Padding>";
+        return List.of(head + attributes + "</xml>", head + siblings + "</xml>", head + nested + "</xml>",
+                head + cdata + "</xml>");
+    }
+
+    @Test
+    @DisplayName("A stream of 64 KiB callbacks shaped to be slow to parse is answered in milliseconds, and /health never waits")
+    void heavyBodiesStayCheap() throws Exception {
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            bodies.addAll(heavyBodies(openid()));
+        }
+        // A first pass warms the JIT up, as a running service would be: the measure is of steady state.
+        for (String xml : heavyBodies(openid())) {
+            assertThat(wechat.post(xml.replace("<MsgId>0</MsgId>", "<MsgId>" + MSG_IDS.incrementAndGet() + "</MsgId>"))
+                    .status()).isEqualTo(200);
+        }
+        assertThat(bodies.stream().map(b -> b.getBytes(StandardCharsets.UTF_8).length).toList())
+                .allSatisfy(size -> assertThat(size).isBetween(60_000, 65_536));
+        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var health = CompletableFuture.supplyAsync(() -> {
+            long worst = 0;
+            while (sending.get()) {
+                long t0 = System.nanoTime();
+                assertThat(wechat.raw("GET", "/health", null).status()).isEqualTo(200);
+                worst = Math.max(worst, System.nanoTime() - t0);
+            }
+            return Duration.ofNanos(worst);
+        }, SENDERS);
+        List<CompletableFuture<Duration>> posts = new ArrayList<>();
+        for (int sender = 0; sender < 2; sender++) {
+            int first = sender;
+            posts.add(CompletableFuture.supplyAsync(() -> {
+                long worst = 0;
+                for (int i = first; i < bodies.size(); i += 2) {
+                    String xml = bodies.get(i).replace("<MsgId>0</MsgId>", "<MsgId>" + MSG_IDS.incrementAndGet() + "</MsgId>");
+                    long t0 = System.nanoTime();
+                    var r = wechat.post(xml);
+                    worst = Math.max(worst, System.nanoTime() - t0);
+                    assertThat(wechat.replyText(r)).contains("申请帮助");
+                }
+                return Duration.ofNanos(worst);
+            }, SENDERS));
+        }
+        List<Duration> worstPosts = posts.stream().map(CompletableFuture::join).toList();
+        sending.set(false);
+        Duration worstHealth = health.join();
+        System.out.println("64 KiB callbacks: slowest answer per sender " + worstPosts + ", slowest /health " + worstHealth);
+        // Parsing one of them takes 1-3 ms; the bounds leave room for a busy shared 2-core machine, and are
+        // still far from the seconds a parser blocking the event loop would show.
+        assertThat(worstPosts).allSatisfy(d -> assertThat(d).isLessThan(Duration.ofMillis(1000)));
+        assertThat(worstHealth).isLessThan(Duration.ofMillis(1000));
+    }
+
+    @Test
     @DisplayName("The same MsgId three times runs the conversation once and gets the same reply each time")
     void retriesAreDeduplicated() {
         String openid = openid();
@@ -178,6 +287,20 @@ class CallbackIT {
         assertThat(replies).allSatisfy(r -> assertThat(r).isEqualTo(replies.get(0)));
         assertThat(replies.get(0)).isNotBlank();
         assertThat(userLines(openid)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("The same MsgId from two people is two messages: the second person gets their own answer, not the first one's")
+    void dedupIsPerPerson() {
+        long msgId = MSG_IDS.incrementAndGet();
+        String first = openid();
+        String second = openid();
+        assertThat(wechat.replyText(wechat.post(WeChatClient.text(first, "我想申请帮助", msgId)))).contains("同意");
+
+        String reply = wechat.replyText(wechat.post(WeChatClient.text(second, "菜单", msgId)));
+        assertThat(reply).contains("申请帮助").doesNotContain("同意");
+        assertThat(userLines(second)).isEqualTo(1);
+        assertThat(userLines(first)).isEqualTo(1);
     }
 
     @Test

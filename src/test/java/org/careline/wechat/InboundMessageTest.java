@@ -17,14 +17,14 @@ class InboundMessageTest {
     @CsvSource(nullValues = "-", value = {
             "TEXT, 123456, 1700000000, -, m:123456",
             "IMAGE, 99, 1700000000, -, m:99",
-            "SUBSCRIBE, -, 1700000000, -, e:oUser:1700000000:SUBSCRIBE:",
-            "SUBSCRIBE, -, 1700000000, qrscene_42, e:oUser:1700000000:SUBSCRIBE:qrscene_42",
-            "CLICK, -, 1700000001, MENU_HELP, e:oUser:1700000001:CLICK:MENU_HELP",
+            "SUBSCRIBE, -, 1700000000, -, e:1700000000:SUBSCRIBE:",
+            "SUBSCRIBE, -, 1700000000, qrscene_42, e:1700000000:SUBSCRIBE:qrscene_42",
+            "CLICK, -, 1700000001, MENU_HELP, e:1700000001:CLICK:MENU_HELP",
             // TEMPLATESENDJOBFINISH carries a MsgID, but it is an event: the event key shape applies.
-            "TEMPLATE_SEND_JOB_FINISH, 555, 1700000002, -, e:oUser:1700000002:TEMPLATE_SEND_JOB_FINISH:",
-            "TEXT, -, 1700000003, -, e:oUser:1700000003:TEXT:",
+            "TEMPLATE_SEND_JOB_FINISH, 555, 1700000002, -, e:1700000002:TEMPLATE_SEND_JOB_FINISH:",
+            "TEXT, -, 1700000003, -, e:1700000003:TEXT:",
     })
-    @DisplayName("Retries share a dedup key: MsgId for messages, sender+time+event+key for events")
+    @DisplayName("Retries share a dedup key: MsgId for messages, time+event+key for events (the ledger adds the person)")
     void dedupKeys(InboundMessage.Kind kind, String msgId, long time, String key, String expected) {
         assertThat(of(kind, msgId, time, key).dedupKey()).isEqualTo(expected);
     }

@@ -177,6 +177,10 @@ class InboundXmlTest {
                         "<!DOCTYPE xml [<!ENTITY name \"value\">]><xml><ToUserName>&name;</ToUserName></xml>",
                         "DOCTYPE is not allowed"),
                 Arguments.of("a DOCTYPE with no entities", "<!DOCTYPE xml><xml/>", "DOCTYPE is not allowed"),
+                Arguments.of("9,000 nested elements", message("text", "<Content>" + "<a>".repeat(9000)
+                        + "</a>".repeat(9000) + "</Content>"), "XML nested deeper than 10 elements"),
+                Arguments.of("11 levels of nesting", message("text", "<Content>" + "<a>".repeat(9)
+                        + "</a>".repeat(9) + "</Content>"), "XML nested deeper than 10 elements"),
                 Arguments.of("a billion laughs", billionLaughs(), "DOCTYPE is not allowed"),
                 Arguments.of("an external DTD", "<!DOCTYPE xml SYSTEM \"http://127.0.0.1:1/evil.dtd\"><xml/>",
                         "DOCTYPE is not allowed"),
@@ -229,6 +233,17 @@ class InboundXmlTest {
         Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> InboundXml.parse(xml));
         assertThat(thrown).isInstanceOf(WeChatProtocolException.class);
         assertThat(stackText(thrown)).doesNotContain("SECRET");
+    }
+
+    @Test
+    @DisplayName("WeChat's deepest body (a menu photo event, 5 levels) is within the nesting limit")
+    void deepestWeChatBody() {
+        String xml = message("event", "<Event><![CDATA[pic_sysphoto]]></Event><EventKey><![CDATA[6]]></EventKey>"
+                + "<SendPicsInfo><Count>1</Count><PicList><item><PicMd5Sum><![CDATA[1b5f7c23b5bf75682a53e7b6d163e185]]>"
+                + "</PicMd5Sum></item></PicList></SendPicsInfo>");
+        InboundMessage m = InboundXml.parse(xml);
+        assertThat(m.kind()).isEqualTo(Kind.UNKNOWN);
+        assertThat(m.eventKey()).isEqualTo("6");
     }
 
     @Test
