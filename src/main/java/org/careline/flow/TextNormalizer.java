@@ -14,7 +14,9 @@ public final class TextNormalizer {
     private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final Pattern PUNCTUATION_AND_SPACE = Pattern.compile("[\\p{P}\\p{S}\\s]+");
     private static final Pattern CHOICE_PREFIX = Pattern.compile("^(我要|我选|选择|选|要|就|第|是|回复|按)+");
-    private static final Pattern CHOICE_SUFFIX = Pattern.compile("(个|项|号|条|种|吧|啊|呀|的|了|哈|嗯)+$");
+    private static final Pattern CHOICE_SUFFIX = Pattern.compile("[个项号条种吧啊呀的了哈嗯]+$");
+    /** Longer texts are never a choice number. */
+    private static final int CHOICE_MAX = 40;
     private static final String DIGITS = "零一二三四五六七八九";
     /**
      * Frequent pinyin-input slips in this domain's key words (same syllables, wrong characters), read as
@@ -63,6 +65,11 @@ public final class TextNormalizer {
 
     /** The number a person means when picking from a numbered list, if the message is only that. */
     public static OptionalInt choiceNumber(String text) {
+        if (text == null || text.length() > CHOICE_MAX) {
+            // A choice is a few characters ("第三个吧"); a long message is never one, and must not reach the
+            // regexes below (a repeated group over thousands of characters overflows the stack).
+            return OptionalInt.empty();
+        }
         String s = compact(text);
         s = CHOICE_PREFIX.matcher(s).replaceAll("");
         s = CHOICE_SUFFIX.matcher(s).replaceAll("");

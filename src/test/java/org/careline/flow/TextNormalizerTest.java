@@ -47,4 +47,12 @@ class TextNormalizerTest {
     void chineseNumbers(String text, int n) {
         assertThat(TextNormalizer.chineseNumber(text)).isEqualTo(OptionalInt.of(n));
     }
+
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.DisplayName("Thousands of repeated characters are no choice and never overflow the stack")
+    void longRepeats() {
+        org.assertj.core.api.Assertions.assertThat(TextNormalizer.choiceNumber("啊".repeat(5_000))).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(TextNormalizer.choiceNumber("要".repeat(5_000) + "1")).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(TextNormalizer.choiceNumber("第三个吧")).hasValue(3);
+    }
 }
