@@ -14,8 +14,9 @@ final class InputMapping {
     static Optional<Input> of(InboundMessage m) {
         return Optional.ofNullable(switch (m.kind()) {
             case TEXT -> new Input.Text(m.content() == null ? "" : m.content());
-            // Speech recognition is being retired by WeChat: a voice note is an attachment, not text.
-            case VOICE -> new Input.Media(Input.MediaKind.VOICE, m.mediaId());
+            // Speech recognition is being retired by WeChat: a voice note is an attachment, not text; but its
+            // recognised text, when there is one, is still read for danger.
+            case VOICE -> new Input.Media(Input.MediaKind.VOICE, m.mediaId(), m.recognition());
             case IMAGE -> new Input.Media(Input.MediaKind.IMAGE, m.mediaId());
             case VIDEO, SHORT_VIDEO -> new Input.Media(Input.MediaKind.VIDEO, m.mediaId());
             case LOCATION -> new Input.Location(
@@ -33,7 +34,7 @@ final class InputMapping {
     static String transcriptText(InboundMessage m) {
         return switch (m.kind()) {
             case TEXT -> m.content();
-            case VOICE -> "[语音]";
+            case VOICE -> m.recognition() == null || m.recognition().isBlank() ? "[语音]" : "[语音] " + m.recognition();
             case IMAGE -> "[图片]";
             case VIDEO, SHORT_VIDEO -> "[视频]";
             case LOCATION -> "[位置] " + (m.label() == null ? "" : m.label());

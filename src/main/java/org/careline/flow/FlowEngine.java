@@ -38,13 +38,16 @@ public final class FlowEngine {
         String text = input instanceof Input.Text x ? x.text() : null;
         // Read once: simplified, normalised and cut into clauses for every list, pattern and model below.
         Heard heard = text == null ? null : Heard.of(text);
+        // A voice note's recognised text is heard for danger (and nothing else: it is still an attachment).
+        Heard spoken = input instanceof Input.Media m && m.recognition() != null && !m.recognition().isBlank()
+                ? Heard.of(m.recognition()) : null;
         if (!(input instanceof Input.Follow)) {
             // An open alarm or handoff gets every message, whatever the bot does with it.
             t.addToEscalation(input);
         }
 
         if (state != null && t.status == Status.ESCALATED) {
-            return escalated(t, state, input, heard);
+            return escalated(t, state, input, heard != null ? heard : spokenDanger(spoken));
         }
         if (state != null && state.node() != null && !flows.has(state.flow(), state.node())) {
             t.say(flows.common().text("restarted"));
@@ -81,6 +84,9 @@ public final class FlowEngine {
             t.switchTo(target == null ? "menu" : target.target(), null);
         } else if (heard != null && global(heard, t, atRest).isPresent()) {
             handleGlobal(t, global(heard, t, atRest).orElseThrow(), heard, atRest);
+        } else if (spoken != null && spokenDanger(spoken) != null
+                && global(spoken, t, atRest).filter(FlowEngine::isDanger).isPresent()) {
+            handleGlobal(t, global(spoken, t, atRest).orElseThrow(), spoken, atRest);
         } else if (!atRest) {
             answer(t, input, heard);
         } else if (heard != null) {
@@ -154,6 +160,15 @@ public final class FlowEngine {
             return concern;
         }
         return Optional.empty();
+    }
+
+    /** The recognised text of a voice note, if it holds danger words; else null (the note is an attachment). */
+    private Heard spokenDanger(Heard spoken) {
+        if (spoken == null) {
+            return null;
+        }
+        return flows.common().globals().stream().filter(g -> isDanger(g) && g.matches(spoken)).findFirst()
+                .map(g -> spoken).orElse(null);
     }
 
     /** Self-harm, danger and concern: the global intents that lead to the urgent flow. */

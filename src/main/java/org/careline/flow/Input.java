@@ -12,8 +12,16 @@ public sealed interface Input {
     /** A shared location. */
     record Location(double latitude, double longitude, String label) implements Input {}
 
-    /** An image, voice note or video; {@code mediaId} is WeChat's temporary media id. */
-    record Media(MediaKind kind, String mediaId) implements Input {}
+    /**
+     * An image, voice note or video; {@code mediaId} is WeChat's temporary media id. {@code recognition} is
+     * the text WeChat recognised in a voice note, when it still sends one (often empty): read for danger only.
+     */
+    record Media(MediaKind kind, String mediaId, String recognition) implements Input {
+
+        public Media(MediaKind kind, String mediaId) {
+            this(kind, mediaId, null);
+        }
+    }
 
     /** Followed the account, possibly by scanning a parametric QR code ({@code scene} may be null). */
     record Follow(String scene) implements Input {}

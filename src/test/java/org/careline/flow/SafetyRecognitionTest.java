@@ -114,6 +114,17 @@ class SafetyRecognitionTest {
     }
 
     @Test
+    @DisplayName("A voice note's recognised text is heard for danger; without danger it stays an attachment")
+    void voiceRecognition() {
+        Step spoken = engine.step(atChoice(), new Input.Media(Input.MediaKind.VOICE, "m1", "我不想活了"), ctx());
+        assertThat(spoken.state().node()).isEqualTo("safe");
+        assertThat(spoken.state().escalation().urgent()).isTrue();
+        Step plain = engine.step(atChoice(), new Input.Media(Input.MediaKind.VOICE, "m2", "我同意"), ctx());
+        assertThat(plain.state().escalation()).isNull();
+        assertThat(plain.state().flow()).isEqualTo("help-request");
+    }
+
+    @Test
     @DisplayName("A phone number, a choice number or a short name typed where one is asked is only that answer")
     void answersAreNotAlarms() {
         ConversationState atName = atText();
