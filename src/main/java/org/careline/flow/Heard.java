@@ -1,7 +1,5 @@
 package org.careline.flow;
 
-import java.util.regex.Pattern;
-
 /**
  * A text message prepared once per step for everything that reads it: simplified ({@link ChineseText}),
  * normalised ({@link TextNormalizer}) and cut into clauses (the text between two punctuation marks or
@@ -17,12 +15,10 @@ record Heard(String raw, String simplified, String clauses, String compact) {
 
     /** Stands between two clauses: no word, pattern or combination is read across it. */
     static final char CLAUSE = '\u0001';
-    private static final Pattern CLAUSE_BREAK = Pattern.compile("[\\p{P}\\p{S}\\s\\x01]+");
 
     static Heard of(String raw) {
         String simplified = ChineseText.simplify(raw == null ? "" : raw);
-        String joined = CLAUSE_BREAK.matcher(TextNormalizer.normalize(simplified)).replaceAll(String.valueOf(CLAUSE));
-        String clauses = TextNormalizer.fixTypos(strip(joined));
+        String clauses = TextNormalizer.fixTypos(strip(breaks(TextNormalizer.normalize(simplified))));
         return new Heard(raw, simplified, clauses, withoutBreaks(clauses));
     }
 
@@ -39,6 +35,40 @@ record Heard(String raw, String simplified, String clauses, String compact) {
             }
         }
         return out.toString();
+    }
+
+    /** Runs of punctuation, symbols and spaces become one clause break (a plain loop: no regex per break). */
+    private static String breaks(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        boolean inBreak = false;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (isBreak(cp)) {
+                if (!inBreak) {
+                    out.append(CLAUSE);
+                    inBreak = true;
+                }
+            } else {
+                out.appendCodePoint(cp);
+                inBreak = false;
+            }
+        }
+        return out.toString();
+    }
+
+    /** What {@code [\p{P}\p{S}\s]} matches: punctuation, symbols, white space (and an existing break). */
+    private static boolean isBreak(int cp) {
+        if (cp == CLAUSE || Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+            return true;
+        }
+        return switch (Character.getType(cp)) {
+            case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
+                 Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
+                 Character.OTHER_PUNCTUATION, Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL,
+                 Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
+            default -> false;
+        };
     }
 
     private static String strip(String s) {

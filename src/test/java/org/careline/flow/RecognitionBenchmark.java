@@ -1,10 +1,5 @@
-package org.careline.bench;
+package org.careline.flow;
 
-import org.careline.flow.FlowEngine;
-import org.careline.flow.FlowLoader;
-import org.careline.flow.Input;
-import org.careline.flow.OfficeHours;
-import org.careline.flow.StepContext;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -31,7 +26,8 @@ class RecognitionBenchmark {
 
     @Test
     void measure() throws IOException {
-        FlowEngine engine = new FlowEngine(FlowLoader.load(Path.of("conversation-flows"), Path.of("config/regions.yaml")));
+        Flows flows = FlowLoader.load(Path.of("conversation-flows"), Path.of("config/regions.yaml"));
+        FlowEngine engine = new FlowEngine(flows);
         StepContext ctx = new StepContext(Instant.parse("2026-11-03T02:00:00Z"), ZoneId.of("Asia/Shanghai"), () -> "CL1",
                 StepContext.Profile.family(), List.of(), Duration.ofMinutes(30), OfficeHours.parse("工作日 8:30–17:30"));
         StringBuilder report = new StringBuilder("recognition benchmark (one engine step on a first message):\n");
@@ -39,6 +35,12 @@ class RecognitionBenchmark {
         report.append(run(engine, ctx, "60 KB of Chinese text", repeat(STORY, 20_000), 200));
         report.append(run(engine, ctx, "60 KB of \"a,\"", "a,".repeat(30_000), 200));
         report.append(run(engine, ctx, "a short message", "我孩子被打了", 20_000));
+        report.append("recognition only (read the message once, then every danger list, pattern and combination):\n");
+        List<Common.GlobalIntent> danger = flows.common().globals().stream()
+                .filter(g -> g.flow() != null && "urgent".equals(g.flow().target())).toList();
+        report.append(recognise(danger, "2,000 characters (a story)", repeat(STORY, 2_000), 2_000));
+        report.append(recognise(danger, "60 KB of Chinese text", repeat(STORY, 20_000), 200));
+        report.append(recognise(danger, "60 KB of \"a,\"", "a,".repeat(30_000), 200));
         System.out.print(report);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target/benchmark-recognition.txt"), report);
@@ -50,6 +52,27 @@ class RecognitionBenchmark {
             b.append(s);
         }
         return b.substring(0, length);
+    }
+
+    static String recognise(List<Common.GlobalIntent> danger, String what, String text, int times) {
+        long[] nanos = new long[times];
+        int found = 0;
+        for (int i = -Math.min(times, 200); i < times; i++) {
+            long t = System.nanoTime();
+            Heard heard = Heard.of(text);
+            for (Common.GlobalIntent g : danger) {
+                if (g.matches(heard)) {
+                    found++;
+                    break;
+                }
+            }
+            if (i >= 0) {
+                nanos[i] = System.nanoTime() - t;
+            }
+        }
+        Arrays.sort(nanos);
+        return String.format(Locale.ROOT, "  %-28s %6d chars: median %.2f ms, p99 %.2f ms, max %.2f ms (%d runs)%n",
+                what, text.length(), nanos[times / 2] / 1e6, nanos[(int) (times * 0.99)] / 1e6, nanos[times - 1] / 1e6, times);
     }
 
     static String run(FlowEngine engine, StepContext ctx, String what, String text, int times) {
