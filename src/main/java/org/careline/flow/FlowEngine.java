@@ -495,6 +495,10 @@ public final class FlowEngine {
         FlowNode.Ref node = ask.fallback() != null ? null : flows.common().fallbackNode();
         t.fields.put("handoff_reason", flows.common().text("reason_fallback"));
         t.stack.clear();
+        if (t.waiting()) {
+            // Declining the offer of a person goes back to the question: what was filled in is not lost.
+            t.stack.add(new ConversationState.Frame(t.flow, t.node));
+        }
         t.flow = flowId;
         t.history.clear();
         t.enter(node == null ? flows.flow(flowId).start() : node.target(), false);
