@@ -86,7 +86,9 @@ public final class FlowsHolder implements Supplier<FlowEngine> {
     private long stamp() {
         long h = 17;
         for (Path p : new Path[] {dir, regions}) {
-            try (Stream<Path> files = Files.isDirectory(p) ? Files.walk(p, 1) : Stream.of(p)) {
+            // The whole tree: intent examples live in a sub-folder (examples/), and editing one in place
+            // changes only that file's size and time, not its folder's.
+            try (Stream<Path> files = Files.isDirectory(p) ? Files.walk(p) : Stream.of(p)) {
                 for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
                     h = h * 31 + f.toString().hashCode();
                     h = h * 31 + Files.size(f);
