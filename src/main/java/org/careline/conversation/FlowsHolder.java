@@ -63,6 +63,11 @@ public final class FlowsHolder implements Supplier<FlowEngine> {
             return false;
         }
         stamp = now;
+        // The first check after start-up (and a file saved unchanged) finds the same content: reading it is
+        // milliseconds, a full load seconds of parsing and training that would compete with the start.
+        if (flows.version().equals(FlowLoader.version(dir, regions))) {
+            return false;
+        }
         try {
             Flows next = FlowLoader.load(dir, regions);
             if (next.version().equals(flows.version())) {

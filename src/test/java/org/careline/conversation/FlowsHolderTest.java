@@ -53,6 +53,14 @@ class FlowsHolderTest {
         assertThat(landed(holder, NEW_PHRASING)).isEqualTo("help-request");
     }
 
+    @Test
+    @DisplayName("The quick version read from the files is the one a full load gives, so an unchanged tree is not reloaded")
+    void quickVersionMatchesTheLoadedOne() {
+        Path dir = Path.of("conversation-flows");
+        Path regions = Path.of("config/regions.yaml");
+        assertThat(FlowLoader.version(dir, regions)).isEqualTo(FlowLoader.load(dir, regions).version());
+    }
+
     private static String landed(FlowsHolder holder, String message) {
         StepContext ctx = new StepContext(Instant.parse("2026-11-29T02:00:00Z"), ZoneId.of("Asia/Shanghai"),
                 () -> "CL261129001", StepContext.Profile.family(), List.of(), Duration.ofMinutes(30),
