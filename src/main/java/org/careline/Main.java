@@ -103,6 +103,12 @@ public final class Main {
             log.info("CareLine started in {} ms: WeChat callback on :{} /wechat, internal on {}:{}, {} flows (version {})",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), main.publicPort(),
                     config.admin().host(), main.adminPort(), flows.size(), flows.version());
+            // HanLP's conversion dictionary (about 0.3 s) can wait until the ports are open, but not for the
+            // first traditional-Chinese message to load it on an event loop.
+            vertx.executeBlocking(() -> {
+                org.careline.flow.ChineseText.warmUp();
+                return null;
+            }, false);
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             long stopping = System.nanoTime();

@@ -63,6 +63,11 @@ public final class FlowsHolder implements Supplier<FlowEngine> {
             return false;
         }
         stamp = now;
+        // The first check after start-up (and a file saved unchanged) finds the same content: reading it is
+        // milliseconds, a full load seconds of parsing and training that would compete with the start.
+        if (flows.version().equals(FlowLoader.version(dir, regions))) {
+            return false;
+        }
         try {
             Flows next = FlowLoader.load(dir, regions);
             if (next.version().equals(flows.version())) {
@@ -86,7 +91,9 @@ public final class FlowsHolder implements Supplier<FlowEngine> {
     private long stamp() {
         long h = 17;
         for (Path p : new Path[] {dir, regions}) {
-            try (Stream<Path> files = Files.isDirectory(p) ? Files.walk(p, 1) : Stream.of(p)) {
+            // The whole tree: intent examples live in a sub-folder (examples/), and editing one in place
+            // changes only that file's size and time, not its folder's.
+            try (Stream<Path> files = Files.isDirectory(p) ? Files.walk(p) : Stream.of(p)) {
                 for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
                     h = h * 31 + f.toString().hashCode();
                     h = h * 31 + Files.size(f);

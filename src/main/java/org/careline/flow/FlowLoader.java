@@ -46,6 +46,32 @@ public final class FlowLoader {
         return flows;
     }
 
+    /**
+     * The version {@link #load} would give these files, read without parsing, validating or training the
+     * classifiers (milliseconds instead of seconds): a reload check skips the load when it is unchanged.
+     * Computed exactly as {@link #read} does; any file it cannot read gives null (then load to hear why).
+     */
+    public static String version(Path dir, Path regionsFile) {
+        MessageDigest digest = sha256();
+        try {
+            for (Path file : yamlFiles(dir, new ArrayList<>())) {
+                digest.update((file.getFileName() + "\n" + Files.readString(file, StandardCharsets.UTF_8) + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            Path examples = dir.resolve(IntentExamples.FOLDER);
+            if (Files.isDirectory(examples)) {
+                for (Path file : yamlFiles(examples, new ArrayList<>())) {
+                    digest.update((IntentExamples.FOLDER + "/" + file.getFileName() + "\n"
+                            + Files.readString(file, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            digest.update(Files.readAllBytes(regionsFile));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return HexFormat.of().formatHex(digest.digest()).substring(0, 12);
+    }
+
     private static Flows read(Path dir, Path regionsFile, List<String> errors) {
         Map<String, Flow> flows = new LinkedHashMap<>();
         Common common = null;

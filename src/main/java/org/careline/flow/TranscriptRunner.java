@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,6 +34,19 @@ public final class TranscriptRunner {
     static final Duration IDLE_TIMEOUT = Duration.ofMinutes(30);
     static final OfficeHours OFFICE_HOURS = OfficeHours.parse("工作日 8:30–17:30");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
+
+    // The keys a transcript may use at each level. Anything else is refused: a typo such as `expcet:` would
+    // otherwise be read as nothing and the step would pass while asserting nothing.
+    private static final Set<String> TOP_KEYS = Set.of("name", "persona", "start", "steps", "end");
+    private static final Set<String> PERSONA_KEYS = Set.of("role", "community", "town", "profile", "cases");
+    private static final Set<String> PROFILE_KEYS = Set.of("community", "town");
+    private static final Set<String> CASE_KEYS = Set.of("case_id", "kind", "status", "status_text", "updated");
+    private static final Set<String> INPUT_KEYS = Set.of("say", "click", "follow", "scan", "image", "voice", "video",
+            "location", "wait");
+    private static final Set<String> REPLY_KEYS = Set.of("expect", "not", "silent");
+    private static final Set<String> STEP_KEYS = union(INPUT_KEYS, REPLY_KEYS);
+    private static final Set<String> LOCATION_KEYS = Set.of("lat", "lng", "label");
+    private static final Set<String> END_KEYS = Set.of("flow", "node", "status", "fields", "effects", "escalation");
 
     private final Flows flows;
     private final FlowEngine engine;
@@ -66,6 +81,10 @@ public final class TranscriptRunner {
             return new TranscriptResult(shown, "", false, List.of(shown + ":1: empty transcript"));
         }
         String name = FlowReader.scalar(root, "name");
+        List<String> unknown = unknownKeys(shown, root);
+        if (!unknown.isEmpty()) {
+            return new TranscriptResult(shown, name, false, unknown);
+        }
         try {
             List<String> failures = new Session(shown, root).play();
             return new TranscriptResult(shown, name, failures.isEmpty(), failures);
@@ -101,6 +120,8 @@ public final class TranscriptRunner {
             List<StepContext.CaseSummary> cases = persona == null ? List.of() : cases(persona);
             List<YamlNode> steps = root.get("steps").map(YamlNode::items).orElse(List.of());
             int number = 0;
+            int played = 0;
+            int unasserted = 0;
             for (YamlNode step : steps) {
                 number++;
                 String wait = FlowReader.scalar(step, "wait");
@@ -109,6 +130,10 @@ public final class TranscriptRunner {
                 }
                 Input input = input(step);
                 if (input == null) {
+                    if (wait != null && REPLY_KEYS.stream().anyMatch(k -> step.get(k).isPresent())) {
+                        failures.add(file + ":" + step.line() + ": step " + number + " only waits, so there is no "
+                                + "reply to check; put the wait on the step that sends something");
+                    }
                     if (wait == null) {
                         failures.add(file + ":" + step.line() + ": step " + number + " has no input "
                                 + "(say, click, follow, scan, image, voice, video, location or wait)");
@@ -128,14 +153,27 @@ public final class TranscriptRunner {
                         effects.add(e);
                     }
                 }
-                checkStep(step, number, describe(input), String.join("\n", replies));
+                played++;
+                if (!checkStep(step, number, describe(input), String.join("\n", replies))) {
+                    unasserted++;
+                }
+            }
+            if (unasserted > 0) {
+                failures.add(file + ": " + unasserted + " of " + played + " steps assert nothing about the reply");
             }
             root.get("end").ifPresent(this::checkEnd);
             return failures;
         }
 
-        private void checkStep(YamlNode step, int number, String did, String replies) {
+        /** Checks the reply against the step's expect/not/silent; false when the step has none of them. */
+        private boolean checkStep(YamlNode step, int number, String did, String replies) {
             String where = file + ":" + step.line() + ": step " + number + " (" + did + ")";
+            if (REPLY_KEYS.stream().noneMatch(k -> step.get(k).isPresent())) {
+                // A step that says nothing about the reply passes whatever the bot answers.
+                failures.add(where + ": asserts nothing about the reply (add expect:, not: or silent: true); got:\n"
+                        + quote(replies));
+                return false;
+            }
             for (YamlNode fragment : step.get("expect").map(YamlNode::items).orElse(List.of())) {
                 if (!replies.contains(fragment.text())) {
                     failures.add(where + ": expected \"" + fragment.text() + "\" in the reply, got:\n" + quote(replies));
@@ -149,6 +187,7 @@ public final class TranscriptRunner {
             if (step.get("silent").map(v -> "true".equals(v.text())).orElse(false) && !replies.isEmpty()) {
                 failures.add(where + ": expected no reply, got:\n" + quote(replies));
             }
+            return true;
         }
 
         private void checkEnd(YamlNode end) {
@@ -234,6 +273,66 @@ public final class TranscriptRunner {
                 throw new IllegalStateException("state does not survive JSON: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Every key the runner would not read, as {@code file:line: ...}, at every level of the file. */
+    private static List<String> unknownKeys(String file, YamlNode root) {
+        List<String> out = new ArrayList<>();
+        refuseUnknown(file, "the transcript", root, TOP_KEYS, out);
+        root.get("persona").ifPresent(persona -> {
+            refuseUnknown(file, "persona", persona, PERSONA_KEYS, out);
+            persona.get("profile").ifPresent(p -> refuseUnknown(file, "persona.profile", p, PROFILE_KEYS, out));
+            persona.get("cases").ifPresent(cases -> cases.items()
+                    .forEach(c -> refuseUnknown(file, "a persona case", c, CASE_KEYS, out)));
+        });
+        root.get("steps").ifPresent(steps -> steps.items().forEach(step -> {
+            refuseUnknown(file, "a step", step, STEP_KEYS, out);
+            step.get("location").ifPresent(l -> refuseUnknown(file, "location", l, LOCATION_KEYS, out));
+        }));
+        root.get("end").ifPresent(end -> {
+            refuseUnknown(file, "end", end, END_KEYS, out);
+            end.get("effects").ifPresent(effects -> effects.items().forEach(e -> effectKeys(file, e, out)));
+        });
+        return out;
+    }
+
+    /** An expected effect names a known type and only that type's fields (a record component each). */
+    private static void effectKeys(String file, YamlNode effect, List<String> out) {
+        String type = FlowReader.scalar(effect, "type");
+        Class<?> known = null;
+        for (Class<?> c : Effect.class.getPermittedSubclasses()) {
+            if (c.getSimpleName().equals(type)) {
+                known = c;
+            }
+        }
+        if (known == null) {
+            out.add(file + ":" + effect.line() + ": unknown effect type '" + type + "'");
+            return;
+        }
+        Set<String> keys = new TreeSet<>(Set.of("type"));
+        for (var component : known.getRecordComponents()) {
+            keys.add(component.getName());
+        }
+        refuseUnknown(file, type, effect, keys, out);
+    }
+
+    private static void refuseUnknown(String file, String what, YamlNode node, Set<String> allowed, List<String> out) {
+        if (!node.isMap()) {
+            out.add(file + ":" + node.line() + ": " + what + " must be a mapping of keys");
+            return;
+        }
+        for (YamlNode.Entry e : node.entries()) {
+            if (!allowed.contains(e.key())) {
+                out.add(file + ":" + e.line() + ": unknown key '" + e.key() + "' in " + what + " (known: "
+                        + String.join(", ", new TreeSet<>(allowed)) + ")");
+            }
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new TreeSet<>(a);
+        out.addAll(b);
+        return Set.copyOf(out);
     }
 
     private static Input input(YamlNode step) {

@@ -23,6 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RoutingAccuracyTest {
 
+    static final int HELD_OUT_RIGHT_AT_LEAST = 81;
+    static final int FALSE_ALARMS_AT_MOST = 3;
+
     record Labelled(String message, String flow, String need, String note) {}
 
     static List<Labelled> labelled() throws IOException {
@@ -54,7 +57,7 @@ class RoutingAccuracyTest {
     }
 
     @Test
-    @DisplayName("At least 90% of the labelled first messages reach the right journey")
+    @DisplayName("At least 90% of the labelled first messages reach the right journey, the held-out half and false alarms no worse than measured")
     void accuracy() throws IOException {
         FlowEngine engine = new FlowEngine(FlowLoader.load(Path.of("conversation-flows"), Path.of("config/regions.yaml")));
         List<Labelled> rows = labelled();
@@ -90,7 +93,10 @@ class RoutingAccuracyTest {
             } else if (!held) {
                 misses.add(row.flow() + " <- " + got + " : " + row.message());
             }
-            if (got.equals("urgent") && !row.flow().equals("urgent")) {
+            // Any alarm counts, the gentle check too: it also tells staff.
+            boolean alarm = got.equals("urgent") || (s != null && s.escalation() != null
+                    && s.escalation().level() != ConversationState.Escalation.Level.STAFF);
+            if (alarm && !row.flow().equals("urgent")) {
                 falseAlarms[held ? 1 : 0]++;
                 if (!held) {
                     alarms.add(row.flow() + " : " + row.message());
@@ -120,5 +126,10 @@ class RoutingAccuracyTest {
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target/routing-accuracy.txt"), report);
         assertThat(accuracy).as(report.toString()).isGreaterThanOrEqualTo(90.0);
+        // Floors at the figures measured on 2026-12-02 (81/96 held out, 3 false alarms, all held out): they
+        // guard against regressions; raise them when the figures improve.
+        assertThat(heldOut[0]).as("held-out rows right\n" + report).isGreaterThanOrEqualTo(HELD_OUT_RIGHT_AT_LEAST);
+        assertThat(falseAlarms[0] + falseAlarms[1]).as("false danger alarms\n" + report)
+                .isLessThanOrEqualTo(FALSE_ALARMS_AT_MOST);
     }
 }

@@ -2,6 +2,7 @@ package org.careline.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -13,7 +14,10 @@ class TranscriptsTest {
     @TestFactory
     Stream<DynamicTest> everyTranscriptPasses() {
         TranscriptRunner runner = new TranscriptRunner(ShippedFlowsTest.shipped());
-        return runner.runAll(Path.of("conversation-flows", "tests")).stream()
+        List<TranscriptResult> results = runner.runAll(Path.of("conversation-flows", "tests"));
+        // A moved or renamed folder must not turn into a green run of nothing.
+        assertThat(results).as("transcripts in conversation-flows/tests/").isNotEmpty();
+        return results.stream()
                 .map(r -> DynamicTest.dynamicTest(Path.of(r.file()).getFileName() + " " + (r.name() == null ? "" : r.name()),
                         () -> assertThat(r.passed()).as(r.report()).isTrue()));
     }
