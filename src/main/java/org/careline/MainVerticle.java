@@ -33,8 +33,11 @@ public final class MainVerticle extends VerticleBase {
         return Services.start(vertx, config, flows, clock)
                 .compose(s -> {
                     services = s;
-                    publicHttp = new PublicHttpVerticle(s);
-                    return vertx.deployVerticle(publicHttp);
+                    return PublicHttpVerticle.deploy(vertx, s);
+                })
+                .compose(first -> {
+                    publicHttp = first;
+                    return Future.succeededFuture();
                 })
                 .compose(id -> {
                     List<AdminHttpVerticle.RouterContribution> extra = new ArrayList<>();

@@ -15,7 +15,6 @@ import org.careline.config.AppConfig;
 import org.careline.conversation.ConversationService;
 import org.careline.conversation.ConversationStore;
 import org.careline.conversation.FlowsHolder;
-import org.careline.conversation.ReplyLedger;
 import org.careline.conversation.UserQueue;
 import org.careline.flow.Flows;
 import org.careline.redis.RedisConnector;
@@ -88,7 +87,7 @@ public final class Services {
         this.flowsWatch = flows.watch(vertx, 2000);
         this.conversations = new ConversationService(store, new UserQueue(vertx, redis, Duration.ofSeconds(10)),
                 flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
-                Main.officeHours(config)), meters, texts);
+                Main.officeHours(config), config.wechat().dedupWindow()), meters, texts);
         String apiHost = sandboxPlatform != null ? "http://127.0.0.1:" + sandboxPlatform.port() : config.wechat().apiHost();
         this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
                 config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));
@@ -97,7 +96,7 @@ public final class Services {
         WeChatCrypto crypto = identity.aesKey().isEmpty() ? null : new WeChatCrypto(identity.token(),
                 identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
         MessageDispatcher dispatcher = new MessageDispatcher(vertx,
-                new ReplyLedger(vertx, redis, config.wechat().dedupWindow()), conversations, wechatApi,
+                conversations, wechatApi,
                 config.wechat().replyBudget(), texts, meters);
         this.callback = new CallbackHandler(identity.token(), crypto, config.wechat().acceptPlain(),
                 new NonceLedger(redis, clock, config.wechat().maxClockSkew()), dispatcher, clock,

@@ -3,6 +3,7 @@ package org.careline.conversation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import org.careline.cases.CaseEvent;
 import org.careline.cases.CasePayload;
 import org.careline.cases.CaseRecord;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -52,7 +54,8 @@ public final class ConversationService {
     private final Settings settings;
 
     /** What the orchestrator needs from configuration. */
-    public record Settings(Duration idleTimeout, Duration retention, ZoneId zone, OfficeHours officeHours) {}
+    public record Settings(Duration idleTimeout, Duration retention, ZoneId zone, OfficeHours officeHours,
+                           Duration dedupWindow) {}
 
     private final MeterRegistry meters;
     private final SystemTexts texts;
@@ -68,23 +71,77 @@ public final class ConversationService {
         this.settings = settings;
     }
 
-    /** Handles one message in the person's turn; completes with the texts to show, possibly none. */
-    public Future<List<String>> handle(InboundMessage message) {
+    /**
+     * How a message turned out when its turn began: either it is a retry of one already claimed
+     * ({@code seen}: being processed, or answered), or it is this caller's, and {@code replies} completes
+     * with the texts to show (possibly none) once the step is saved.
+     */
+    public record Turn(ReplyRecord seen, Future<List<String>> replies) {
+        static Turn retry(ReplyRecord seen) {
+            return new Turn(seen, null);
+        }
+
+        static Turn mine(Future<List<String>> replies) {
+            return new Turn(null, replies);
+        }
+    }
+
+    /**
+     * Takes one message in the person's turn. For an ordinary message that is two Redis round trips: one
+     * script claims the message (WeChat's retries), takes the person's lock and loads the conversation; one
+     * saves the step with its reply for retries and gives the lock back.
+     *
+     * @param passive asked just before the save: true when the reply will reach WeChat in the callback's
+     *                answer (or a retry's), false when "success" was answered and it goes through the
+     *                customer-service API — a retry then answers "success" too
+     */
+    public Future<Turn> handle(InboundMessage message, BooleanSupplier passive) {
         String openid = message.fromUser();
         if (message.kind() == InboundMessage.Kind.UNSUBSCRIBE) {
-            // The person left: keep nothing of the conversation (PIPL; DESIGN §4 "Unsubscribe").
-            return queue.run(openid, () -> store.forget(openid))
+            // The person left: keep nothing of the conversation (PIPL; DESIGN §4 "Unsubscribe"). Running it
+            // again for a retry is harmless.
+            return Future.succeededFuture(Turn.mine(queue.run(openid, () -> store.forget(openid))
                     .onSuccess(v -> log.info("unsubscribed {}: conversation data deleted", Redaction.openid(openid)))
-                    .map(v -> List.of());
+                    .map(v -> List.of())));
         }
         Optional<Input> input = InputMapping.of(message);
         if (input.isEmpty()) {
-            return Future.succeededFuture(List.of());
+            // Nothing the conversation reacts to (a template-send report, say): nothing to remember either.
+            return Future.succeededFuture(Turn.mine(Future.succeededFuture(List.of())));
         }
         Timer.Sample sample = Timer.start(meters);
-        return queue.run(openid, () -> step(message, input.get()))
+        Promise<Turn> turn = Promise.promise();
+        String key = message.dedupKey();
+        String token = UUID.randomUUID().toString();
+        queue.inTurn(openid, () -> queue.whileLockedElsewhere(() -> store.begin(openid, key, token), ConversationStore.Begin::busy)
+                .compose(begin -> {
+                    if (begin.seen() != null) {
+                        turn.tryComplete(Turn.retry(begin.seen()));
+                        return Future.<List<String>>succeededFuture();
+                    }
+                    Promise<List<String>> replies = Promise.promise();
+                    turn.tryComplete(Turn.mine(replies.future()));
+                    Future<List<String>> stepped;
+                    try {
+                        stepped = step(message, input.get(), begin.snapshot(), token, passive);
+                    } catch (RuntimeException e) {
+                        stepped = Future.failedFuture(e);
+                    }
+                    stepped.onComplete(replies);
+                    return stepped;
+                }, e -> {
+                    turn.tryFail(e);
+                    return Future.failedFuture(e);
+                })
+                .onFailure(e -> store.abandon(openid, key, token))
                 .onComplete(ar -> sample.stop(meters.timer("careline.conversation.step",
-                        "outcome", ar.succeeded() ? "saved" : "failed")));
+                        "outcome", ar.succeeded() ? "saved" : "failed"))));
+        return turn.future();
+    }
+
+    /** What is remembered of a message now: a retry waits on it while the first try runs. */
+    public Future<ReplyRecord> reply(String openid, String dedupKey) {
+        return store.reply(openid, dedupKey);
     }
 
     /**
@@ -119,21 +176,19 @@ public final class ConversationService {
         }));
     }
 
-    private Future<List<String>> step(InboundMessage message, Input input) {
-        String openid = message.fromUser();
-        return store.load(openid).compose(snapshot -> {
-            Instant now = clock.instant();
-            FlowEngine flows = engine.get();
-            CaseNumbers draw = new CaseNumbers(List.of());
-            Step first = flows.step(snapshot.state(), input, context(now, snapshot, draw));
-            if (draw.drawn == 0) {
-                return save(message, snapshot, first, now);
-            }
-            // The engine is pure, so it can run again with real case numbers once we know how many it needs.
-            return nextCaseNumbers(now, draw.drawn).compose(ids -> {
-                Step real = flows.step(snapshot.state(), input, context(now, snapshot, new CaseNumbers(ids)));
-                return save(message, snapshot, real, now);
-            });
+    private Future<List<String>> step(InboundMessage message, Input input, ConversationStore.Snapshot snapshot,
+                                      String token, BooleanSupplier passive) {
+        Instant now = clock.instant();
+        FlowEngine flows = engine.get();
+        CaseNumbers draw = new CaseNumbers(List.of());
+        Step first = flows.step(snapshot.state(), input, context(now, snapshot, draw));
+        if (draw.drawn == 0) {
+            return save(message, snapshot, first, now, token, passive);
+        }
+        // The engine is pure, so it can run again with real case numbers once we know how many it needs.
+        return nextCaseNumbers(now, draw.drawn).compose(ids -> {
+            Step real = flows.step(snapshot.state(), input, context(now, snapshot, new CaseNumbers(ids)));
+            return save(message, snapshot, real, now, token, passive);
         });
     }
 
@@ -159,7 +214,7 @@ public final class ConversationService {
     }
 
     private Future<List<String>> save(InboundMessage message, ConversationStore.Snapshot snapshot, Step step,
-                                      Instant now) {
+                                      Instant now, String token, BooleanSupplier passive) {
         String openid = message.fromUser();
         ConversationStore.Changes changes = new ConversationStore.Changes();
         String ttl = Long.toString(settings.retention().toMillis());
@@ -248,7 +303,8 @@ public final class ConversationService {
         boolean escalatedNow = escalated;
         ConversationState.Escalation open = step.state() == null ? null : step.state().escalation();
         double score = queueScore(open, now);
-        Future<Void> saved = before.compose(v -> store.apply(changes));
+        Future<Void> saved = before.compose(v -> store.finish(openid, message.dedupKey(), token, changes,
+                ReplyRecord.answered(replies, !passive.getAsBoolean()), settings.dedupWindow()));
         // The staff queue is one key for all people (another Redis Cluster slot), so it cannot join the
         // script. The step is saved by now: a failure here must not make WeChat's retry run it again.
         ConversationState after = step.state();

@@ -43,6 +43,69 @@ public final class ConversationStore {
             return #ops
             """;
 
+    /**
+     * The first round trip of a message (DESIGN §2 steps 2–3): claim it for WeChat's retries, take the
+     * person's lock, and read what the step needs. Every key is the person's (one cluster slot).
+     * KEYS: dedup, lock, conv, profile, cases. ARGV: processing record, lease ms, lock token, lock ttl ms,
+     * case-key prefix. Answers {'seen', record} for a message another turn holds or has answered;
+     * {'busy'} when another instance holds the person's lock (the claim stays ours: calling again with the
+     * same record and token goes on from there); else {'mine', conv, profile, cases}.
+     */
+    private static final LuaScript BEGIN = new LuaScript("""
+            local seen = redis.call('GET', KEYS[1])
+            if seen and seen ~= ARGV[1] then
+              return {'seen', seen}
+            end
+            if not seen then
+              redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            end
+            local holder = redis.call('GET', KEYS[2])
+            if holder and holder ~= ARGV[3] then
+              return {'busy'}
+            end
+            redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+            local conv = redis.call('GET', KEYS[3])
+            local profile = redis.call('HGETALL', KEYS[4])
+            local ids = redis.call('ZREVRANGE', KEYS[5], 0, 9)
+            local cases = {}
+            for i, id in ipairs(ids) do
+              cases[i] = redis.call('GET', ARGV[5] .. id) or ''
+            end
+            return {'mine', conv or '', profile, cases}
+            """);
+
+    /**
+     * The last round trip: the step's changes, the reply kept for retries, the lock given back — together.
+     * KEYS: dedup, lock, then the keys the changes touch. ARGV: reply record, dedup window ms, lock token,
+     * changes (JSON list of commands). Refuses to write when another turn holds the lock (ours expired
+     * during a very long step, and someone else has stepped the conversation since).
+     */
+    private static final LuaScript FINISH = new LuaScript("""
+            local holder = redis.call('GET', KEYS[2])
+            if holder and holder ~= ARGV[3] then
+              return redis.error_reply('LOCKLOST the person was locked by another turn')
+            end
+            for _, op in ipairs(cjson.decode(ARGV[4])) do
+              redis.call(unpack(op))
+            end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            if holder then
+              redis.call('DEL', KEYS[2])
+            end
+            return 1
+            """);
+
+    /** A turn that failed: its claim and lock are given back so that WeChat's retry runs the message. */
+    private static final LuaScript ABANDON = new LuaScript("""
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              redis.call('DEL', KEYS[1])
+            end
+            if redis.call('GET', KEYS[2]) == ARGV[2] then
+              redis.call('DEL', KEYS[2])
+            end
+            return 1
+            """);
+
     private final RedisAPI redis;
     private final Duration retention;
 
@@ -58,19 +121,68 @@ public final class ConversationStore {
         List<String> args = List.of(LOAD, "3",
                 RedisKeys.conversation(openid), RedisKeys.profile(openid), RedisKeys.userCases(openid),
                 RedisKeys.caseRecord(openid, ""));
-        return redis.eval(args).map(r -> {
-            String conv = r.get(0).toString();
-            ConversationState state = conv.isEmpty() ? null : readState(conv);
-            StepContext.Profile profile = profile(r.get(1));
-            List<CaseRecord> cases = new ArrayList<>();
-            for (Response c : r.get(2)) {
-                String json = c == null ? "" : c.toString();
-                if (!json.isEmpty()) {
-                    cases.add(Json.read(json, CaseRecord.class));
-                }
-            }
-            return new Snapshot(state, profile, cases);
+        return redis.eval(args).map(r -> snapshot(r.get(0), r.get(1), r.get(2)));
+    }
+
+    /** What the first round trip of a message found. Exactly one of the three holds. */
+    public record Begin(Snapshot snapshot, ReplyRecord seen, boolean busy) {}
+
+    /**
+     * Claims message {@code dedupKey} of this person under {@code token}, takes their lock and loads their
+     * conversation, in one round trip. Calling it again with the same token after {@code busy} goes on.
+     */
+    public Future<Begin> begin(String openid, String dedupKey, String token) {
+        List<String> keys = List.of(RedisKeys.dedup(openid, dedupKey), RedisKeys.userLock(openid),
+                RedisKeys.conversation(openid), RedisKeys.profile(openid), RedisKeys.userCases(openid));
+        List<String> args = List.of(Json.write(ReplyRecord.processing(token)),
+                Long.toString(RedisKeys.PROCESSING_LEASE.toMillis()), token,
+                Long.toString(RedisKeys.USER_LOCK_TTL.toMillis()), RedisKeys.caseRecord(openid, ""));
+        return BEGIN.run(redis, keys, args).map(r -> switch (r.get(0).toString()) {
+            case "seen" -> new Begin(null, readReply(r.get(1).toString()), false);
+            case "busy" -> new Begin(null, null, true);
+            default -> new Begin(snapshot(r.get(1), r.get(2), r.get(3)), null, false);
         });
+    }
+
+    /** Saves a step's changes, keeps its reply for {@code window} and releases the lock, in one round trip. */
+    public Future<Void> finish(String openid, String dedupKey, String token, Changes changes, ReplyRecord reply,
+                               Duration window) {
+        List<String> keys = new ArrayList<>(List.of(RedisKeys.dedup(openid, dedupKey), RedisKeys.userLock(openid)));
+        for (String key : changes.keys()) {
+            if (!keys.contains(key)) {
+                keys.add(key);
+            }
+        }
+        return FINISH.run(redis, keys, List.of(Json.write(reply), Long.toString(window.toMillis()), token,
+                Json.write(changes.ops()))).mapEmpty();
+    }
+
+    /** Gives back the claim and the lock of a turn that failed (whichever of them it still holds). */
+    public Future<Void> abandon(String openid, String dedupKey, String token) {
+        return ABANDON.run(redis, List.of(RedisKeys.dedup(openid, dedupKey), RedisKeys.userLock(openid)),
+                List.of(Json.write(ReplyRecord.processing(token)), token)).mapEmpty();
+    }
+
+    /** What is remembered of a message now (null once forgotten or never seen); read while a retry waits. */
+    public Future<ReplyRecord> reply(String openid, String dedupKey) {
+        return redis.get(RedisKeys.dedup(openid, dedupKey)).map(r -> r == null ? null : readReply(r.toString()));
+    }
+
+    private static ReplyRecord readReply(String json) {
+        return Json.read(json, ReplyRecord.class);
+    }
+
+    private static Snapshot snapshot(Response convR, Response profileR, Response casesR) {
+        String conv = convR.toString();
+        ConversationState state = conv.isEmpty() ? null : readState(conv);
+        List<CaseRecord> cases = new ArrayList<>();
+        for (Response c : casesR) {
+            String json = c == null ? "" : c.toString();
+            if (!json.isEmpty()) {
+                cases.add(Json.read(json, CaseRecord.class));
+            }
+        }
+        return new Snapshot(state, profile(profileR), cases);
     }
 
     /** A state that no longer parses (a format change) is treated as no state: the person starts afresh. */

@@ -1,5 +1,6 @@
 package org.careline.conversation;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -41,16 +43,64 @@ public final class UserQueue {
 
     /** Runs {@code task} after every earlier task of this person has finished, holding the person's lock. */
     public <T> Future<T> run(String openid, Supplier<Future<T>> task) {
+        return inTurn(openid, () -> locked(openid, task));
+    }
+
+    /**
+     * Runs {@code task} after every earlier task of this person in this instance has finished. The task
+     * takes the person's Redis lock itself (a message does so in its first script, see
+     * {@link ConversationStore#begin}) and gives it back in its last.
+     */
+    public <T> Future<T> inTurn(String openid, Supplier<Future<T>> task) {
+        // Each public verticle instance has its own event loop; a person's earlier message may finish on
+        // another one. The task runs on the context of its caller, where its answer is expected.
+        Context context = vertx.getOrCreateContext();
         Promise<T> done = Promise.promise();
         Future<T> mine = done.future();
         Future<?> previous = tails.put(openid, mine);
-        Future<?> before = previous == null ? Future.succeededFuture() : previous;
-        // The previous task's failure is not ours: wait for it to settle, whatever the outcome.
-        before.transform(ignored -> Future.succeededFuture())
-                .compose(v -> locked(openid, task))
-                .onComplete(done);
+        Runnable start = () -> {
+            Future<T> result;
+            try {
+                result = task.get();
+            } catch (RuntimeException e) {
+                result = Future.failedFuture(e);
+            }
+            result.onComplete(done);
+        };
+        if (previous == null) {
+            start.run();
+        } else {
+            // The previous task's failure is not ours: wait for it to settle, whatever the outcome.
+            previous.onComplete(ignored -> {
+                if (Vertx.currentContext() == context) {
+                    start.run();
+                } else {
+                    context.runOnContext(v -> start.run());
+                }
+            });
+        }
         mine.onComplete(r -> tails.remove(openid, mine));
         return mine;
+    }
+
+    /**
+     * Repeats {@code attempt} every few milliseconds while {@code lockedElsewhere} says another instance
+     * holds the person's lock, for at most the lock wait.
+     */
+    public <T> Future<T> whileLockedElsewhere(Supplier<Future<T>> attempt, Predicate<T> lockedElsewhere) {
+        return retry(attempt, lockedElsewhere, System.nanoTime() + lockWait.toNanos());
+    }
+
+    private <T> Future<T> retry(Supplier<Future<T>> attempt, Predicate<T> lockedElsewhere, long deadlineNanos) {
+        return attempt.get().compose(r -> {
+            if (!lockedElsewhere.test(r)) {
+                return Future.succeededFuture(r);
+            }
+            if (System.nanoTime() > deadlineNanos) {
+                return Future.failedFuture(new IllegalStateException("conversation busy in another instance"));
+            }
+            return vertx.timer(RETRY_MS).compose(t -> retry(attempt, lockedElsewhere, deadlineNanos));
+        });
     }
 
     private <T> Future<T> locked(String openid, Supplier<Future<T>> task) {

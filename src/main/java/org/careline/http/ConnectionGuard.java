@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one HTTP port allows a connection, so that no client can hold the port's connections forever:
@@ -25,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  *       still coming) or 503 (the answer is late), and the connection is closed;</li>
  *   <li>HTTP/1.x only: no h2c, whose multiplexed streams would slip past these per-connection limits.</li>
  * </ul>
- * One guard per server instance; its handlers run on that server's event loop.
+ * One guard per port, shared by every instance of its server (one per core, each on its own event loop):
+ * the cap counts the port's connections, not one instance's. A connection's timers run on the event loop
+ * that accepted it.
  */
 final class ConnectionGuard {
 
@@ -37,7 +41,8 @@ final class ConnectionGuard {
     private final String port;
     private final AppConfig.Limits limits;
     private final Map<HttpConnection, Watch> open = new ConcurrentHashMap<>();
-    private long lastRefusalWarning;
+    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicLong lastRefusalWarning = new AtomicLong();
 
     /** {@code port}: how the log names the port ("public", "internal"). */
     ConnectionGuard(Vertx vertx, String port, AppConfig.Limits limits) {
@@ -59,11 +64,14 @@ final class ConnectionGuard {
 
     /** The server's connection handler. */
     void onConnection(HttpConnection connection) {
-        if (open.size() >= limits.maxConnections()) {
+        // Counted before the check, so that connections accepted at once on two event loops cannot both
+        // take the last place.
+        if (count.incrementAndGet() > limits.maxConnections()) {
+            count.decrementAndGet();
             long now = System.currentTimeMillis();
-            if (now - lastRefusalWarning > WARN_EVERY_MS) {
-                lastRefusalWarning = now;
-                log.warn("{} port: {} connections open, the most allowed; closing new ones", port, open.size());
+            long last = lastRefusalWarning.get();
+            if (now - last > WARN_EVERY_MS && lastRefusalWarning.compareAndSet(last, now)) {
+                log.warn("{} port: {} connections open, the most allowed; closing new ones", port, limits.maxConnections());
             }
             connection.close();
             return;
@@ -72,7 +80,9 @@ final class ConnectionGuard {
         open.put(connection, watch);
         connection.closeHandler(v -> {
             watch.cancel();
-            open.remove(connection);
+            if (open.remove(connection) != null) {
+                count.decrementAndGet();
+            }
         });
         watch.awaitRequest();
     }

@@ -1,6 +1,8 @@
 package org.careline.http;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -9,22 +11,43 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.careline.Services;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 /**
  * The public port: only what WeChat must reach ({@code /wechat}) and a liveness probe, behind the
- * connection limits of {@link ConnectionGuard} (timeouts, a cap, HTTP/1.x only).
+ * connection limits of {@link ConnectionGuard} (timeouts, a cap, HTTP/1.x only). Deployed once per core
+ * ({@link #deploy}): Vert.x hands each instance's server the same port and spreads connections over their
+ * event loops.
  */
 public final class PublicHttpVerticle extends VerticleBase {
 
     private final Services services;
+    private final ConnectionGuard guard;
     private HttpServer server;
 
-    public PublicHttpVerticle(Services services) {
+    private PublicHttpVerticle(Services services, ConnectionGuard guard) {
         this.services = services;
+        this.guard = guard;
+    }
+
+    /**
+     * Deploys one instance per core, all sharing one connection cap; completes with one of them (they all
+     * listen on the same port).
+     */
+    public static Future<PublicHttpVerticle> deploy(Vertx vertx, Services services) {
+        ConnectionGuard guard = new ConnectionGuard(vertx, "public", services.config.http().limits());
+        List<PublicHttpVerticle> instances = new CopyOnWriteArrayList<>();
+        return vertx.deployVerticle(() -> {
+                    PublicHttpVerticle v = new PublicHttpVerticle(services, guard);
+                    instances.add(v);
+                    return v;
+                }, new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
+                .map(id -> instances.get(0));
     }
 
     @Override
     public Future<?> start() {
-        ConnectionGuard guard = new ConnectionGuard(vertx, "public", services.config.http().limits());
         Router router = Router.router(vertx);
         router.route().handler(guard::onRequest);
         // Bodies over the limit get 413 before any parsing (DESIGN §2: reject bodies over 64 KiB).

@@ -5,7 +5,7 @@ import io.vertx.core.Promise;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import org.careline.conversation.ConversationService;
-import org.careline.conversation.ReplyLedger;
+import org.careline.conversation.ReplyRecord;
 import org.careline.conversation.SystemTexts;
 import org.careline.privacy.Redaction;
 import org.slf4j.Logger;
@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * Decides how a message is answered (DESIGN §2 steps 2 and 4): a retry of a message already seen gets
@@ -26,9 +27,10 @@ public final class MessageDispatcher {
     private static final Logger log = LoggerFactory.getLogger(MessageDispatcher.class);
     /** WeChat accepts about 2,048 bytes in a text; keep a margin (≈ 600 Chinese characters). */
     static final int MAX_TEXT_BYTES = 1800;
+    /** How often a retry looks whether the first try has answered. */
+    private static final long POLL_MS = 50;
 
     private final Vertx vertx;
-    private final ReplyLedger ledger;
     private final ConversationService conversations;
     private final WeChatApi api;
     private final Duration budget;
@@ -36,11 +38,10 @@ public final class MessageDispatcher {
 
     private final MeterRegistry meters;
 
-    public MessageDispatcher(Vertx vertx, ReplyLedger ledger, ConversationService conversations, WeChatApi api,
+    public MessageDispatcher(Vertx vertx, ConversationService conversations, WeChatApi api,
                              Duration budget, SystemTexts texts, MeterRegistry meters) {
         this.meters = meters;
         this.vertx = vertx;
-        this.ledger = ledger;
         this.conversations = conversations;
         this.api = api;
         this.budget = budget;
@@ -76,25 +77,7 @@ public final class MessageDispatcher {
     public Future<Answer> dispatch(InboundMessage message) {
         long start = System.currentTimeMillis();
         long deadline = start + budget.toMillis();
-        String key = message.dedupKey();
-        Future<Boolean> claim = ledger.claim(message.fromUser(), key);
-        return claim
-                .onSuccess(first -> {
-                    if (!first) {
-                        meters.counter("careline.callback.retries").increment();
-                    }
-                })
-                // A hanging Redis must not hold the answer for long (at least a second: a healthy Redis
-                // answers in about a millisecond, and a tiny budget must not fail a working one).
-                .timeout(Math.max(budget.toMillis(), 1000), TimeUnit.MILLISECONDS)
-                .onFailure(e -> claim.onSuccess(lateClaim -> {
-                    // Redis woke up after we gave up: the lease it took would make WeChat's retries wait
-                    // for a step nobody runs. Give it back.
-                    if (lateClaim) {
-                        ledger.release(message.fromUser(), key);
-                    }
-                }))
-                .compose(first -> first ? process(message, deadline) : retry(message, deadline))
+        return answer(message, deadline)
                 // Whatever hangs (Redis mid-retry), WeChat gets an answer inside its 5 seconds.
                 .timeout(Math.max(budget.toMillis() + 300, 1500), TimeUnit.MILLISECONDS)
                 .map(Answer::of)
@@ -123,13 +106,86 @@ public final class MessageDispatcher {
         return Future.succeededFuture(Answer.of(texts.get("busy")));
     }
 
-    private Future<String> retry(InboundMessage message, long deadline) {
+    /** Who answers WeChat for a message being processed; settles once. */
+    private enum Answering { OPEN, PASSIVE, SUCCESS, GAVE_UP }
+
+    /**
+     * Takes the message's turn. A retry of a message already claimed waits for the first try's reply; a
+     * fresh message is stepped, and its reply goes back passively if saved within the budget, else "success"
+     * is answered at the deadline and the reply follows through the customer-service API.
+     */
+    private Future<String> answer(InboundMessage message, long deadline) {
+        Promise<String> answer = Promise.promise();
+        AtomicReference<Answering> who = new AtomicReference<>(Answering.OPEN);
+        Runnable saySuccess = () -> {
+            if (who.compareAndSet(Answering.OPEN, Answering.SUCCESS)) {
+                answer.tryComplete(null);
+                // The answer will come as a customer-service message: show "对方正在输入" meanwhile.
+                api.typing(message.fromUser(), true);
+            }
+        };
+        // Asked just before the save: the reply is kept for retries as passive unless "success" went out.
+        BooleanSupplier passive = () -> {
+            if (System.currentTimeMillis() >= deadline) {
+                saySuccess.run();
+            }
+            return who.compareAndSet(Answering.OPEN, Answering.PASSIVE) || who.get() != Answering.SUCCESS;
+        };
+        Future<ConversationService.Turn> turn = conversations.handle(message, passive);
+        // A hanging Redis must not hold the answer for long (at least a second: a healthy Redis answers in
+        // about a millisecond, and a tiny budget must not fail a working one). If the turn still begins
+        // later, its reply waits in Redis for WeChat's retry.
+        turn.timeout(Math.max(budget.toMillis(), 1000), TimeUnit.MILLISECONDS).onComplete(ar -> {
+            if (ar.failed()) {
+                if (who.compareAndSet(Answering.OPEN, Answering.GAVE_UP)) {
+                    answer.tryFail(ar.cause());
+                }
+                return;
+            }
+            ConversationService.Turn t = ar.result();
+            if (t.seen() != null) {
+                meters.counter("careline.callback.retries").increment();
+                retry(message, t.seen(), deadline).onComplete(answer);
+                return;
+            }
+            long timer = vertx.setTimer(Math.max(1, deadline - System.currentTimeMillis()), id -> saySuccess.run());
+            t.replies().onComplete(replies -> {
+                vertx.cancelTimer(timer);
+                Answering settled = who.get();
+                if (settled == Answering.OPEN && who.compareAndSet(Answering.OPEN, Answering.PASSIVE)) {
+                    settled = Answering.PASSIVE; // failed before the save
+                }
+                if (replies.failed()) {
+                    if (settled == Answering.PASSIVE) {
+                        answer.tryFail(replies.cause());
+                    } else if (settled == Answering.SUCCESS) {
+                        // WeChat already has "success" and will not retry: say so through the customer-service API.
+                        log.warn("late step of {} failed: {}", Redaction.openid(message.fromUser()), replies.cause().toString());
+                        push(message.fromUser(), List.of(texts.get("busy")));
+                    }
+                    return;
+                }
+                List<String> parts = parts(replies.result());
+                if (settled == Answering.PASSIVE) {
+                    answer.tryComplete(parts.isEmpty() ? null : parts.get(0));
+                    push(message.fromUser(), parts.size() > 1 ? parts.subList(1, parts.size()) : List.of());
+                } else if (settled == Answering.SUCCESS) {
+                    // Past the budget WeChat already has "success"; the reply travels as customer-service text.
+                    push(message.fromUser(), parts);
+                }
+                // GAVE_UP: nobody is waiting here; the reply is kept for WeChat's retry.
+            });
+        });
+        return answer.future();
+    }
+
+    /** A retry of a message already claimed: the first try's answer, waiting for it within the budget. */
+    private Future<String> retry(InboundMessage message, ReplyRecord seen, long deadline) {
         String key = message.dedupKey();
-        return ledger.await(message.fromUser(), key, deadline).compose(entry -> {
+        return (seen.done() ? Future.succeededFuture(seen) : awaitReply(message.fromUser(), key, deadline)).compose(entry -> {
             if (entry == null) {
                 // The first handler died and its lease is gone: this retry takes over.
-                return ledger.claim(message.fromUser(), key).compose(first -> first ? process(message, deadline)
-                        : Future.succeededFuture(null));
+                return answer(message, deadline);
             }
             if (entry.done() && !entry.pushed()) {
                 return Future.succeededFuture(passivePart(entry.replies()));
@@ -144,44 +200,17 @@ public final class MessageDispatcher {
         });
     }
 
-    private Future<String> process(InboundMessage message, long deadline) {
-        String key = message.dedupKey();
-        Promise<String> answer = Promise.promise();
-        AtomicBoolean answered = new AtomicBoolean();
-        long remaining = Math.max(1, deadline - System.currentTimeMillis());
-        long timer = vertx.setTimer(remaining, t -> {
-            if (answered.compareAndSet(false, true)) {
-                answer.complete(null);
-                // The answer will come as a customer-service message: show "对方正在输入" meanwhile.
-                api.typing(message.fromUser(), true);
+    /**
+     * Waits, until {@code deadlineMillis} (System.currentTimeMillis), for the first handler of a retried
+     * message to finish; completes with the record as it then stands (null if it vanished).
+     */
+    private Future<ReplyRecord> awaitReply(String openid, String key, long deadlineMillis) {
+        return conversations.reply(openid, key).compose(entry -> {
+            if (entry == null || entry.done() || System.currentTimeMillis() + POLL_MS >= deadlineMillis) {
+                return Future.succeededFuture(entry);
             }
+            return vertx.timer(POLL_MS).compose(t -> awaitReply(openid, key, deadlineMillis));
         });
-        conversations.handle(message).onComplete(ar -> {
-            if (ar.failed()) {
-                ledger.release(message.fromUser(), key);
-                if (answered.compareAndSet(false, true)) {
-                    vertx.cancelTimer(timer);
-                    answer.fail(ar.cause());
-                } else {
-                    // WeChat already has "success" and will not retry: say so through the customer-service API.
-                    log.warn("late step of {} failed: {}", Redaction.openid(message.fromUser()), ar.cause().toString());
-                    push(message.fromUser(), List.of(texts.get("busy")));
-                }
-                return;
-            }
-            List<String> parts = parts(ar.result());
-            if (answered.compareAndSet(false, true)) {
-                vertx.cancelTimer(timer);
-                ledger.complete(message.fromUser(), key, ar.result(), false)
-                        .onComplete(v -> answer.complete(parts.isEmpty() ? null : parts.get(0)));
-                push(message.fromUser(), parts.size() > 1 ? parts.subList(1, parts.size()) : List.of());
-            } else {
-                // Past the budget WeChat already has "success"; the reply travels as customer-service text.
-                ledger.complete(message.fromUser(), key, ar.result(), true);
-                push(message.fromUser(), parts);
-            }
-        });
-        return answer.future();
     }
 
     private static String passivePart(List<String> replies) {

@@ -1,0 +1,315 @@
+package org.careline.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.careline.redis.RedisServerProcess;
+import org.careline.testing.Await;
+import org.careline.testing.WeChatClient;
+import org.careline.wechat.WeChatCrypto;
+import org.careline.wechat.WeChatSignature;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Load on the public port, CareLine against a bare Vert.x + Redis service ({@link BaselineServer}) in the
+ * same run, in plain and in safe mode. Each server under test runs in a JVM of its own (same flags for
+ * both: none), so that its peak RSS ({@code VmHWM}) can be read; all share one redis-server; the load
+ * generator is this JVM (Vert.x web client). Everything is on loopback, on one machine.
+ *
+ * <p>10,000 people send signed text messages that move them between the menu and the flows; 64
+ * connections, each sending its next message when the previous answer has arrived; a person's messages
+ * never overlap. Each target gets a warm-up, then a measured period. Not part of the test run (the name
+ * ends in Benchmark):
+ * {@code mvn -q test -Dtest=LoadBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * (options: {@code -Dbench.seconds=20 -Dbench.warmup=10 -Dbench.connections=64 -Dbench.people=10000}).
+ * Writes {@code target/benchmark-callback.txt}.
+ */
+class LoadBenchmark {
+
+    static final int PEOPLE = Integer.getInteger("bench.people", 10_000);
+    static final int CONNECTIONS = Integer.getInteger("bench.connections", 64);
+    static final int SECONDS = Integer.getInteger("bench.seconds", 20);
+    static final int WARMUP = Integer.getInteger("bench.warmup", 10);
+    static final String TOKEN = "bench-token";
+    static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+    /** Menu, a help request begun and left, the case list, a change report begun and left, a greeting. */
+    static final List<String> MOVES = List.of("菜单", "1", "同意", "王女士", "菜单", "3", "菜单", "2", "菜单", "你好");
+
+    record Target(String name, boolean careline, boolean safe) {}
+
+    record Figures(Target target, long messages, double seconds, long errors, long success, double p50, double p99,
+                   double p999, double max, long peakRssKib) {
+        double rate() {
+            return messages / seconds;
+        }
+    }
+
+    @Test
+    @DisplayName("Benchmark: CareLine and a bare Vert.x + Redis baseline under the same load, plain and safe mode")
+    void load() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "bench"));
+        Vertx vertx = Vertx.vertx();
+        List<Figures> all = new ArrayList<>();
+        try (RedisServerProcess redis = RedisServerProcess.start(0, Files.createTempDirectory(dir, "redis-"), false)) {
+            WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+                    .setPipelining(false), new PoolOptions().setHttp1MaxSize(CONNECTIONS));
+            for (boolean safe : new boolean[] {false, true}) {
+                for (boolean careline : new boolean[] {false, true}) {
+                    Target target = new Target((careline ? "CareLine" : "baseline") + (safe ? " safe" : " plain"),
+                            careline, safe);
+                    all.add(measure(vertx, client, redis, target, dir));
+                }
+            }
+        } finally {
+            Await.result(vertx.close());
+        }
+        String report = report(all);
+        System.out.print(report);
+        Files.writeString(Path.of("target/benchmark-callback.txt"), report);
+        for (Figures f : all) {
+            assertThat(f.errors()).as(f.target().name() + " errors").isZero();
+        }
+    }
+
+    private Figures measure(Vertx vertx, WebClient client, RedisServerProcess redis, Target target, Path dir)
+            throws Exception {
+        int port = RedisServerProcess.freePort();
+        Map<String, String> env = new HashMap<>();
+        String main;
+        if (target.careline()) {
+            main = "org.careline.Main";
+            env.put("CARELINE_HTTP_PORT", Integer.toString(port));
+            env.put("CARELINE_HTTP_HOST", "127.0.0.1");
+            env.put("CARELINE_ADMIN_PORT", Integer.toString(RedisServerProcess.freePort()));
+            env.put("CARELINE_REDIS_URL", redis.url());
+            env.put("CARELINE_WECHAT_TOKEN", TOKEN);
+            if (target.safe()) {
+                env.put("CARELINE_WECHAT_AES_KEY", AES_KEY);
+            }
+        } else {
+            main = BaselineServer.class.getName();
+            env.put("BASELINE_PORT", Integer.toString(port));
+            env.put("BASELINE_REDIS_URL", redis.url());
+            env.put("BASELINE_TOKEN", TOKEN);
+            if (target.safe()) {
+                env.put("BASELINE_AES_KEY", AES_KEY);
+            }
+        }
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classpath, main);
+        pb.environment().keySet().removeIf(k -> k.startsWith("CARELINE_"));
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve(target.name().replace(' ', '-') + ".log").toFile());
+        Process process = pb.start();
+        try {
+            awaitHealth(port, process);
+            WeChatCrypto crypto = target.safe() ? new WeChatCrypto(TOKEN, BaselineServer.APP_ID, AES_KEY) : null;
+            String prefix = "o-" + target.name().replace(' ', '-') + "-" + System.nanoTime() + "-";
+            Load warm = new Load(prefix, crypto);
+            warm.run(vertx, client, port, WARMUP);
+            Load load = new Load(prefix, crypto);
+            load.cursors = warm.cursors; // people go on where the warm-up left them
+            load.run(vertx, client, port, SECONDS);
+            long rss = peakRssKib(process.pid());
+            long[] l = load.latencies();
+            Arrays.sort(l);
+            return new Figures(target, l.length, load.seconds, load.errors.get(), load.success.get(), pct(l, 50),
+                    pct(l, 99), pct(l, 99.9), l.length == 0 ? 0 : l[l.length - 1] / 1e6, rss);
+        } finally {
+            process.destroy();
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** One period of load: every connection sends, waits for the answer, sends the next. */
+    static final class Load {
+        final String prefix;
+        final WeChatCrypto crypto;
+        final AtomicLong errors = new AtomicLong();
+        final AtomicLong success = new AtomicLong();
+        final AtomicLong ids = new AtomicLong(System.nanoTime());
+        final long[][] perLane = new long[CONNECTIONS][];
+        final int[] counts = new int[CONNECTIONS];
+        int[] cursors = new int[PEOPLE];
+        double seconds;
+
+        Load(String prefix, WeChatCrypto crypto) {
+            this.prefix = prefix;
+            this.crypto = crypto;
+        }
+
+        void run(Vertx vertx, WebClient client, int port, int duration) {
+            long end = System.nanoTime() + Duration.ofSeconds(duration).toNanos();
+            long t0 = System.nanoTime();
+            List<Future<Void>> lanes = new ArrayList<>();
+            for (int lane = 0; lane < CONNECTIONS; lane++) {
+                perLane[lane] = new long[1 << 16];
+                int l = lane;
+                // Each connection is driven from one event loop, as a real client's would be.
+                Promise<Void> done = Promise.promise();
+                vertx.getOrCreateContext().runOnContext(v -> lane(client, port, l, l, end).onComplete(done));
+                lanes.add(done.future());
+            }
+            Await.result(Future.all(lanes));
+            seconds = (System.nanoTime() - t0) / 1e9;
+        }
+
+        /** Lane {@code lane} serves the people lane, lane + CONNECTIONS, …, one message each, round and round. */
+        private Future<Void> lane(WebClient client, int port, int lane, int person, long end) {
+            if (System.nanoTime() >= end) {
+                return Future.succeededFuture();
+            }
+            int next = person + CONNECTIONS < PEOPLE ? person + CONNECTIONS : lane;
+            return send(client, port, lane, person).compose(v -> lane(client, port, lane, next, end));
+        }
+
+        private Future<Void> send(WebClient client, int port, int lane, int person) {
+            String text = MOVES.get(cursors[person]++ % MOVES.size());
+            long msgId = ids.incrementAndGet();
+            String xml = WeChatClient.text(prefix + person, text, msgId);
+            String ts = Long.toString(Instant.now().getEpochSecond());
+            String nonce = Long.toString(msgId);
+            var request = client.post(port, "127.0.0.1", "/wechat")
+                    .addQueryParam("signature", WeChatSignature.sign(TOKEN, ts, nonce))
+                    .addQueryParam("timestamp", ts)
+                    .addQueryParam("nonce", nonce)
+                    .addQueryParam("openid", prefix + person)
+                    .timeout(10_000);
+            String body = xml;
+            if (crypto != null) {
+                String encrypt = crypto.encrypt(xml);
+                request.addQueryParam("encrypt_type", "aes")
+                        .addQueryParam("msg_signature", WeChatSignature.sign(TOKEN, ts, nonce, encrypt));
+                body = "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[" + encrypt
+                        + "]]></Encrypt></xml>";
+            }
+            long start = System.nanoTime();
+            return request.sendBuffer(Buffer.buffer(body)).map(r -> {
+                record(lane, System.nanoTime() - start);
+                String answer = r.bodyAsString();
+                if (r.statusCode() != 200 || answer == null) {
+                    errors.incrementAndGet();
+                } else if ("success".equals(answer)) {
+                    success.incrementAndGet();
+                } else if (!answer.contains(crypto == null ? "<Content>" : "<Encrypt>")) {
+                    errors.incrementAndGet();
+                }
+                return (Void) null;
+            }).recover(e -> {
+                record(lane, System.nanoTime() - start);
+                errors.incrementAndGet();
+                return Future.succeededFuture();
+            });
+        }
+
+        private void record(int lane, long nanos) {
+            if (counts[lane] == perLane[lane].length) {
+                perLane[lane] = Arrays.copyOf(perLane[lane], counts[lane] * 2);
+            }
+            perLane[lane][counts[lane]++] = nanos;
+        }
+
+        long[] latencies() {
+            int n = 0;
+            for (int c : counts) {
+                n += c;
+            }
+            long[] all = new long[n];
+            int at = 0;
+            for (int lane = 0; lane < CONNECTIONS; lane++) {
+                System.arraycopy(perLane[lane], 0, all, at, counts[lane]);
+                at += counts[lane];
+            }
+            return all;
+        }
+    }
+
+    static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+    }
+
+    static long peakRssKib(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static void awaitHealth(int port, Process process) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("server under test exited with " + process.exitValue());
+            }
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/health").toURL()
+                        .openConnection();
+                c.setConnectTimeout(200);
+                if (c.getResponseCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("server under test did not answer /health within 30 s");
+    }
+
+    private static String report(List<Figures> all) {
+        StringBuilder out = new StringBuilder(String.format(
+                "LoadBenchmark: %d people, %d connections, %d s measured after %d s warm-up, %d cores (load generator included)%n",
+                PEOPLE, CONNECTIONS, SECONDS, WARMUP, Runtime.getRuntime().availableProcessors()));
+        out.append(String.format("%-16s %10s %8s %8s %8s %8s %7s %9s %10s%n", "target", "msg/s", "p50 ms", "p99 ms",
+                "p99.9 ms", "max ms", "errors", "success", "peak RSS"));
+        for (Figures f : all) {
+            out.append(String.format("%-16s %10.0f %8.2f %8.2f %8.2f %8.1f %7d %9d %7d MiB%n", f.target().name(),
+                    f.rate(), f.p50(), f.p99(), f.p999(), f.max(), f.errors(), f.success(), f.peakRssKib() / 1024));
+        }
+        for (boolean safe : new boolean[] {false, true}) {
+            Figures base = find(all, false, safe);
+            Figures care = find(all, true, safe);
+            if (base != null && care != null) {
+                out.append(String.format("%s mode: CareLine at %.0f%% of the baseline's throughput, %.2f× its peak RSS%n",
+                        safe ? "safe" : "plain", 100 * care.rate() / base.rate(),
+                        (double) care.peakRssKib() / base.peakRssKib()));
+            }
+        }
+        return out.toString();
+    }
+
+    private static Figures find(List<Figures> all, boolean careline, boolean safe) {
+        return all.stream().filter(f -> f.target().careline() == careline && f.target().safe() == safe)
+                .findFirst().orElse(null);
+    }
+}
