@@ -91,7 +91,7 @@ public final class ChineseText {
             Map.entry("student", "学生"), Map.entry("baby", "宝宝"), Map.entry("didnt come home", "没回家"),
             Map.entry("didn't come home", "没回家"), Map.entry("not come home", "没回家"), Map.entry("phone is off", "联系不上"),
             Map.entry("burns", "烫伤"), Map.entry("bruises", "淤青"), Map.entry("stepmother", "后妈"), Map.entry("stepfather", "继父"),
-            Map.entry("cant get out", "着火出不去"), Map.entry("can't get out", "着火出不去"), Map.entry("trapped", "被困"),
+            Map.entry("beaten", "被打"), Map.entry("being beaten", "被打"), Map.entry("cant get out", "着火出不去"), Map.entry("can't get out", "着火出不去"), Map.entry("trapped", "被困"),
             Map.entry("kill", "杀"),
             Map.entry("knife", "拿刀"), Map.entry("bleeding", "流了好多血"), Map.entry("blood", "血"), Map.entry("scared", "害怕"),
             Map.entry("afraid", "害怕"), Map.entry("terrified", "害怕"), Map.entry("hurt", "受伤"), Map.entry("hurts", "受伤"),

@@ -171,9 +171,10 @@ public final class FlowEngine {
                 .map(g -> spoken).orElse(null);
     }
 
-    /** Self-harm, danger and concern: the global intents that lead to the urgent flow. */
+    /** Self-harm, danger, emergency and concern: the global intents that lead to the urgent flow. */
     private static boolean isDanger(Common.GlobalIntent g) {
-        return SELF_HARM.equals(g.name()) || DANGER.equals(g.name()) || CONCERN.equals(g.name());
+        return SELF_HARM.equals(g.name()) || SELF_HARM_NOW.equals(g.name()) || DANGER.equals(g.name())
+                || EMERGENCY.equals(g.name()) || CONCERN.equals(g.name());
     }
 
     /**
@@ -188,6 +189,10 @@ public final class FlowEngine {
         return switch (g.name()) {
             case SELF_HARM -> SELF_HARM.equals(kind);
             case DANGER -> !"check".equals(kind);
+            // Harm already done, or a body in danger now, always leads to its own critical path — except while
+            // the person is being asked whether they are safe, where it is the answer (not safe).
+            case SELF_HARM_NOW, EMERGENCY -> "safe".equals(t.node) || "check-self".equals(t.node)
+                    || ("check-self" + CHILD_SUFFIX).equals(t.node) || "police".equals(t.node) && EMERGENCY.equals(g.name());
             default -> true;
         };
     }
@@ -213,6 +218,8 @@ public final class FlowEngine {
     static final String SELF_HARM = "self_harm";
     static final String DANGER = "danger";
     static final String CONCERN = "concern";
+    static final String SELF_HARM_NOW = "self_harm_now";
+    static final String EMERGENCY = "emergency";
     /** "要什么材料": the papers a help request needs (DESIGN §5), listed at any point. */
     static final String PAPERS = "papers";
     /** 你好, 在吗, 请问一下: the menu at rest, the open question again mid-flow. */
@@ -265,7 +272,17 @@ public final class FlowEngine {
                 startGlobal(t, g, text);
                 return t.finish();
             }
-            if (alarm && handledAlready(g, t, false)) {
+            if (CONCERN.equals(g.name())) {
+                // Unsure words while staff have the chat: never silence; ask gently, staff told (raised to check).
+                if (alarm) {
+                    t.say(flows.common().text("urgent_ack"));
+                    return t.finish();
+                }
+                t.status = Status.BOT;
+                startCheck(t, g, heard, true);
+                return t.finish();
+            }
+            if (alarm && (handledAlready(g, t, false) || SELF_HARM_NOW.equals(g.name()) || EMERGENCY.equals(g.name()))) {
                 // New danger while the alarm is open ("刚才吃了一把药", "他拿刀了"): the numbers again at once,
                 // not a routine acknowledgement, and staff told it is critical now.
                 t.say(flows.common().text("danger_again"));
