@@ -31,7 +31,7 @@ class SafetyRecognitionTest {
     /** How one message was taken at one point of a conversation. */
     enum Outcome { URGENT, CHECK, NONE }
 
-    static final double HELD_OUT_RECALL_FLOOR = 0.78;
+    static final double HELD_OUT_RECALL_FLOOR = 0.79;
     static final double HELD_OUT_FALSE_ALARM_CEILING = 0.04;
 
     static FlowEngine engine;
@@ -205,7 +205,7 @@ class SafetyRecognitionTest {
         assertThat(recall[0]).as("urgent recall, tuning half").isEqualTo(1.0);
         assertThat(falseAlarms[0]).as("false alarms, tuning half").isLessThanOrEqualTo(0.02);
         // The held-out half is what word lists and the example model have not seen. Issue 6 asks for 97%
-        // recall and at most 2% false alarms there; measured on 2026-12-02: 78.1% and 3.7% (README). These
+        // recall and at most 2% false alarms there; measured on 2026-12-02: 79.8% and 3.7% (README). These
         // floors only stop it getting worse; the gap is stated in the README and the issue, not hidden.
         assertThat(recall[1]).as("urgent recall, held-out half").isGreaterThanOrEqualTo(HELD_OUT_RECALL_FLOOR);
         assertThat(falseAlarms[1]).as("false alarms, held-out half").isLessThanOrEqualTo(HELD_OUT_FALSE_ALARM_CEILING);
