@@ -1,7 +1,6 @@
 package org.careline.flow;
 
 import com.hankcs.hanlp.HanLP;
-import com.hankcs.hanlp.collection.AhoCorasick.AhoCorasickDoubleArrayTrie;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -110,14 +109,8 @@ public final class ChineseText {
                     + "how|he|she|they|him|her|not|and|of|it|this|with|child|kid|son|daughter|mother|father|mom|dad)\\b");
 
     /** Pinyin keys and English phrases as automata, built once: a message is scanned once for each. */
-    private static final AhoCorasickDoubleArrayTrie<String> PINYIN_TRIE = trie(PINYIN);
-    private static final AhoCorasickDoubleArrayTrie<String> ENGLISH_TRIE = trie(ENGLISH);
-
-    private static AhoCorasickDoubleArrayTrie<String> trie(Map<String, String> table) {
-        AhoCorasickDoubleArrayTrie<String> t = new AhoCorasickDoubleArrayTrie<>();
-        t.build(new TreeMap<>(table));
-        return t;
-    }
+    private static final Lexicon PINYIN_KEYS = Lexicon.exact(PINYIN.keySet());
+    private static final Lexicon ENGLISH_KEYS = Lexicon.exact(ENGLISH.keySet());
 
     /** The text in simplified Mandarin characters, with glosses of pinyin and English appended. */
     public static String simplify(String raw) {
@@ -140,13 +133,13 @@ public final class ChineseText {
                 letters.append(c);
             }
         }
-        PINYIN_TRIE.parseText(letters.toString(), (begin, end, gloss) -> glosses.add(gloss));
+        PINYIN_KEYS.each(letters.toString(), (begin, end, key) -> glosses.add(PINYIN.get(key)));
         // English phrases count only as whole words ("skill" is not "kill").
-        ENGLISH_TRIE.parseText(lower, (begin, end, gloss) -> {
+        ENGLISH_KEYS.each(lower, (begin, end, phrase) -> {
             boolean startOk = begin == 0 || !Character.isLetter(lower.charAt(begin - 1));
             boolean endOk = end >= lower.length() || !Character.isLetter(lower.charAt(end));
             if (startOk && endOk) {
-                glosses.add(gloss);
+                glosses.add(ENGLISH.get(phrase));
             }
         });
         // The glosses as one clause: "my son" and "didn't come home" must meet as 儿子 + 没回家.

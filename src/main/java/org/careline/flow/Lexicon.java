@@ -30,9 +30,14 @@ final class Lexicon {
     private final List<String> words = new ArrayList<>();
 
     Lexicon(Collection<String> list) {
+        this(list, true);
+    }
+
+    /** {@code compact}: compact the words first (false for English phrases, read with their spaces). */
+    private Lexicon(Collection<String> list, boolean compact) {
         Set<String> unique = new TreeSet<>();
         for (String w : list) {
-            String c = TextNormalizer.compact(w);
+            String c = compact ? TextNormalizer.compact(w) : w;
             if (!c.isEmpty()) {
                 unique.add(c);
             }
@@ -79,6 +84,24 @@ final class Lexicon {
 
     static Lexicon of(Collection<String> words) {
         return new Lexicon(words);
+    }
+
+    /** The words exactly as given (English phrases with their spaces, pinyin keys). */
+    static Lexicon exact(Collection<String> words) {
+        return new Lexicon(words, false);
+    }
+
+    /** Calls {@code hit} with the start, end (exclusive) and word of every occurrence. */
+    void each(String text, Occurrence hit) {
+        scan(text, (begin, end, word) -> {
+            hit.at(begin, end, word);
+            return true;
+        });
+    }
+
+    /** One occurrence of a word. */
+    interface Occurrence {
+        void at(int begin, int end, String word);
     }
 
     boolean isEmpty() {
