@@ -68,7 +68,7 @@ public final class AdminApi {
     /** A person asked for their data to be deleted: conversation, transcript, profile and cases. */
     private void erase(RoutingContext ctx) {
         String openid = ctx.pathParam("openid");
-        store.erase(openid).onComplete(ar -> {
+        conversations.erase(openid).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(503, ar.cause());
                 return;

@@ -150,6 +150,16 @@ public final class ConversationService {
      *
      * @return false when the conversation was not with staff
      */
+    /**
+     * A person asked for their data to be deleted: done in their turn, like every message, so that a message
+     * being handled at that moment cannot write their conversation back afterwards.
+     *
+     * @return how many of the person's cases were deleted
+     */
+    public Future<Integer> erase(String openid) {
+        return queue.run(openid, () -> store.erase(openid));
+    }
+
     public Future<Boolean> resolve(String openid, String resolvedBy) {
         return queue.run(openid, () -> store.load(openid).compose(snapshot -> {
             ConversationState s = snapshot.state();
@@ -166,9 +176,9 @@ public final class ConversationService {
             data.put("openidHash", Redaction.openid(openid));
             data.put("resolvedBy", resolvedBy);
             outbox(changes, openid, CaseEvent.ESCALATION_RESOLVED, data, now);
-            return store.redis().sadd(List.of(RedisKeys.outboxIndex(), openid))
+            return store.indexOutbox(openid)
                     .compose(v -> store.apply(changes))
-                    .compose(v -> store.redis().zrem(List.of(RedisKeys.escalationInbox(), openid)))
+                    .compose(v -> store.leaveStaffQueue(openid))
                     .map(v -> {
                         log.info("escalation of {} resolved; the bot answers again", Redaction.openid(openid));
                         return true;
@@ -203,8 +213,7 @@ public final class ConversationService {
 
     private Future<List<String>> nextCaseNumbers(Instant now, int count) {
         String day = CASE_DAY.format(now.atZone(settings.zone()));
-        return store.redis().incrby(RedisKeys.caseSequence(day), Integer.toString(count)).map(r -> {
-            long last = r.toLong();
+        return store.reserveCaseNumbers(day, count).map(last -> {
             List<String> ids = new ArrayList<>();
             for (long n = last - count + 1; n <= last; n++) {
                 ids.add(String.format("CL%s%03d", day, n));
@@ -294,10 +303,10 @@ public final class ConversationService {
         if (events > 0) {
             // The index comes first: if we die between the two writes the worker finds an empty stream,
             // which is harmless; the other order could strand events nobody looks for.
-            before = store.redis().sadd(List.of(RedisKeys.outboxIndex(), openid)).mapEmpty();
+            before = store.indexOutbox(openid);
         }
         for (String id : caseIds) {
-            before = before.compose(v -> store.redis().set(List.of(RedisKeys.caseOwner(id), openid)).mapEmpty());
+            before = before.compose(v -> store.ownCase(id, openid));
         }
         boolean forgetAfter = forget;
         boolean escalatedNow = escalated;
@@ -311,19 +320,17 @@ public final class ConversationService {
         if (escalatedNow) {
             // Severity before arrival order: urgent chats sort ahead of every ordinary one. LT keeps the
             // lower score, so a later 人工 never downgrades an urgent chat nor moves it back in the queue.
-            saved = saved.compose(v -> store.redis()
-                    .zadd(List.of(RedisKeys.escalationInbox(), "LT", Double.toString(score), openid)).<Void>mapEmpty()
+            saved = saved.compose(v -> store.queueForStaff(openid, score, false)
                     .recover(e -> secondaryFailed("staff queue", openid, e)));
         } else if (deescalated) {
-            saved = saved.compose(v -> store.redis().zrem(List.of(RedisKeys.escalationInbox(), openid)).<Void>mapEmpty()
+            saved = saved.compose(v -> store.leaveStaffQueue(openid)
                     .recover(e -> secondaryFailed("staff queue", openid, e)));
         } else if (after != null && (after.escalation() != null
                 || after.status() == ConversationState.Status.ESCALATED && after.updatedAt() != null)) {
             // Each message of an escalated chat puts it back in the queue if an earlier write was lost
             // (NX: an entry that is there keeps its place and its urgency).
             double ordinary = queueScore(after.escalation(), after.updatedAt() == null ? now : after.updatedAt());
-            saved = saved.compose(v -> store.redis()
-                    .zadd(List.of(RedisKeys.escalationInbox(), "NX", Double.toString(ordinary), openid)).<Void>mapEmpty()
+            saved = saved.compose(v -> store.queueForStaff(openid, ordinary, true)
                     .recover(e -> secondaryFailed("staff queue", openid, e)));
         }
         if (forgetAfter) {

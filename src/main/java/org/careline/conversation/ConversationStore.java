@@ -231,8 +231,37 @@ public final class ConversationStore {
         return retention;
     }
 
-    public RedisAPI redis() {
-        return redis;
+    /**
+     * Puts the person in the outbox index before their events are written: if we die between the two writes
+     * the delivery worker finds an empty stream, which is harmless; the other order could strand events.
+     */
+    public Future<Void> indexOutbox(String openid) {
+        return redis.sadd(List.of(RedisKeys.outboxIndex(), openid)).mapEmpty();
+    }
+
+    /** Remembers whose a case is (the transcript link of case events). Another cluster slot: a write of its own. */
+    public Future<Void> ownCase(String caseId, String openid) {
+        return redis.set(List.of(RedisKeys.caseOwner(caseId), openid)).mapEmpty();
+    }
+
+    /**
+     * Puts the person in the staff queue at {@code score} (severity, then waiting time). {@code onlyIfMissing}
+     * (NX) re-adds an entry an earlier write lost without moving one that is there; otherwise LT keeps the lower
+     * score, so a later request never downgrades an urgent chat nor moves it back.
+     */
+    public Future<Void> queueForStaff(String openid, double score, boolean onlyIfMissing) {
+        return redis.zadd(List.of(RedisKeys.escalationInbox(), onlyIfMissing ? "NX" : "LT", Double.toString(score), openid))
+                .mapEmpty();
+    }
+
+    /** Takes the person out of the staff queue (their escalation was closed). */
+    public Future<Void> leaveStaffQueue(String openid) {
+        return redis.zrem(List.of(RedisKeys.escalationInbox(), openid)).mapEmpty();
+    }
+
+    /** Reserves {@code count} case numbers of {@code day}; completes with the last one reserved. */
+    public Future<Long> reserveCaseNumbers(String day, int count) {
+        return redis.incrby(RedisKeys.caseSequence(day), Integer.toString(count)).map(Response::toLong);
     }
 
     /** Reads one case of a person. */
