@@ -5,11 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.careline.cases.CaseEvent;
-import org.careline.cases.CasePayload;
-import org.careline.cases.CaseRecord;
-import org.careline.cases.CaseStatus;
 import org.careline.flow.ConversationState;
-import org.careline.flow.Effect;
 import org.careline.flow.FlowEngine;
 import org.careline.flow.Input;
 import org.careline.flow.OfficeHours;
@@ -225,79 +221,18 @@ public final class ConversationService {
     private Future<List<String>> save(InboundMessage message, ConversationStore.Snapshot snapshot, Step step,
                                       Instant now, String token, BooleanSupplier passive) {
         String openid = message.fromUser();
-        ConversationStore.Changes changes = new ConversationStore.Changes();
-        String ttl = Long.toString(settings.retention().toMillis());
-        changes.command(RedisKeys.conversation(openid),
-                "SET", RedisKeys.conversation(openid), Json.write(step.state()), "PX", ttl);
-
-        List<String> replies = new ArrayList<>();
-        List<String> caseIds = new ArrayList<>();
-        boolean forget = false;
-        boolean escalated = false;
-        boolean urgent = false;
-        boolean deescalated = false;
-        int events = 0;
-        for (Effect effect : step.effects()) {
-            if (effect instanceof Effect.Reply r) {
-                replies.add(r.text());
-            } else if (effect instanceof Effect.OpenCase c) {
-                openCase(changes, openid, c.caseId(), c.kind(), c.fields(), CaseEvent.CASE_CREATED, now);
-                meters.counter("careline.cases.opened", "kind", c.kind()).increment();
-                caseIds.add(c.caseId());
-                events++;
-            } else if (effect instanceof Effect.ReportChange c) {
-                openCase(changes, openid, c.caseId(), "report-change", c.fields(), CaseEvent.CHANGE_REPORTED, now);
-                meters.counter("careline.cases.opened", "kind", "report-change").increment();
-                caseIds.add(c.caseId());
-                events++;
-            } else if (effect instanceof Effect.Escalate e) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("openidHash", Redaction.openid(openid));
-                data.put("reason", e.reason());
-                data.put("urgent", e.urgent());
-                data.put("level", e.level());
-                data.put("fields", e.fields());
-                data.put("flow", snapshot.state() == null ? null : snapshot.state().flow());
-                // An alarm is opened once; more danger later raises it (escalation.updated), never a second one.
-                outbox(changes, openid, e.opened() ? CaseEvent.ESCALATION_OPENED : CaseEvent.ESCALATION_UPDATED, data, now);
-                if (e.opened()) {
-                    meters.counter("careline.escalations", "urgent", Boolean.toString(e.urgent())).increment();
-                }
-                escalated = true;
-                urgent |= e.urgent();
-                events++;
-            } else if (effect instanceof Effect.EscalationMessage m) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("openidHash", Redaction.openid(openid));
-                data.put("text", m.text());
-                data.put("at", now.toString());
-                outbox(changes, openid, CaseEvent.ESCALATION_MESSAGE, data, now);
-                events++;
-            } else if (effect instanceof Effect.EscalationNote n) {
-                // E.g. whether and when the police were called (mandatory report, 未成年人保护法 Art. 11).
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("openidHash", Redaction.openid(openid));
-                data.put("fields", n.fields());
-                outbox(changes, openid, CaseEvent.ESCALATION_UPDATED, data, now);
-                events++;
-            } else if (effect instanceof Effect.EscalationClosed closed) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("openidHash", Redaction.openid(openid));
-                data.put("resolvedBy", closed.by());
-                outbox(changes, openid, CaseEvent.ESCALATION_RESOLVED, data, now);
-                deescalated = true;
-                events++;
-            } else if (effect instanceof Effect.BindDirector b) {
-                outbox(changes, openid, CaseEvent.DIRECTOR_BOUND, new LinkedHashMap<>(b.fields()), now);
-                events++;
-            } else if (effect instanceof Effect.LogVisit v) {
-                outbox(changes, openid, CaseEvent.VISIT_LOGGED, new LinkedHashMap<>(v.fields()), now);
-                events++;
-            } else if (effect instanceof Effect.ForgetUser) {
-                forget = true;
-            }
-        }
-        transcript(changes, openid, InputMapping.transcriptText(message), replies, now, ttl);
+        StepChanges planned = StepChanges.of(openid, snapshot.state(), step, InputMapping.transcriptText(message), now,
+                settings.retention(), settings.zone(), () -> UUID.randomUUID().toString());
+        ConversationStore.Changes changes = planned.changes();
+        List<String> replies = planned.replies();
+        List<String> caseIds = planned.caseIds();
+        boolean forget = planned.forget();
+        boolean escalated = planned.escalated();
+        boolean deescalated = planned.closed();
+        int events = planned.events();
+        planned.openedCases().forEach(kind -> meters.counter("careline.cases.opened", "kind", kind).increment());
+        planned.openedAlarms().forEach(urgent -> meters.counter("careline.escalations", "urgent",
+                Boolean.toString(urgent)).increment());
 
         Future<Void> before = Future.succeededFuture();
         if (events > 0) {
@@ -361,37 +296,12 @@ public final class ConversationService {
         return Future.succeededFuture();
     }
 
-    private void openCase(ConversationStore.Changes changes, String openid, String caseId, String kind,
-                          Map<String, String> fields, String eventType, Instant now) {
-        CaseRecord record = new CaseRecord(caseId, kind, CaseStatus.RECEIVED, null, openid, fields, now, now);
-        String key = RedisKeys.caseRecord(openid, caseId);
-        changes.command(key, "SET", key, Json.write(record));
-        changes.command(RedisKeys.userCases(openid),
-                "ZADD", RedisKeys.userCases(openid), Long.toString(now.toEpochMilli()), caseId);
-        outbox(changes, openid, eventType, CasePayload.of(record, settings.zone()), now);
-    }
-
     private static void outbox(ConversationStore.Changes changes, String openid, String type,
                                Map<String, Object> data, Instant now) {
         CaseEvent event = new CaseEvent(UUID.randomUUID().toString(), type, now, data);
         String key = RedisKeys.outbox(openid);
         changes.command(key, "XADD", key, "*", "id", event.id(), "type", event.type(),
                 "time", event.time().toString(), "event", Json.write(event));
-    }
-
-    private static void transcript(ConversationStore.Changes changes, String openid, String userText,
-                                   List<String> replies, Instant now, String ttl) {
-        String key = RedisKeys.transcript(openid);
-        List<String> lines = new ArrayList<>();
-        lines.add(Json.write(Map.of("at", now.toString(), "from", "user", "text", userText == null ? "" : userText)));
-        for (String reply : replies) {
-            lines.add(Json.write(Map.of("at", now.toString(), "from", "bot", "text", reply)));
-        }
-        List<String> cmd = new ArrayList<>(List.of("LPUSH", key));
-        cmd.addAll(lines);
-        changes.command(key, cmd.toArray(String[]::new));
-        changes.command(key, "LTRIM", key, "0", Integer.toString(RedisKeys.TRANSCRIPT_MAX - 1));
-        changes.command(key, "PEXPIRE", key, ttl);
     }
 
     /** Hands out case numbers to the engine; the first run only counts how many it wants. */
