@@ -66,6 +66,9 @@ public final class FlowEngine {
             t.clearConversation();
         }
 
+        // Read once for the whole step: the global intent the words (or a voice note's danger) trigger here.
+        Optional<Common.GlobalIntent> said = heard != null ? global(heard, t, atRest)
+                : spoken != null ? global(spoken, t, atRest).filter(FlowEngine::isDanger) : Optional.empty();
         if (input instanceof Input.Follow f) {
             t.clearConversation();
             t.switchTo(sceneFlow(f.scene()).orElse(flows.common().followFlow().target()), null);
@@ -82,11 +85,8 @@ public final class FlowEngine {
             FlowNode.Ref target = flows.common().clicks().get(c.key());
             t.clearConversation();
             t.switchTo(target == null ? "menu" : target.target(), null);
-        } else if (heard != null && global(heard, t, atRest).isPresent()) {
-            handleGlobal(t, global(heard, t, atRest).orElseThrow(), heard, atRest);
-        } else if (spoken != null && spokenDanger(spoken) != null
-                && global(spoken, t, atRest).filter(FlowEngine::isDanger).isPresent()) {
-            handleGlobal(t, global(spoken, t, atRest).orElseThrow(), spoken, atRest);
+        } else if (said.isPresent()) {
+            handleGlobal(t, said.get(), heard != null ? heard : spoken, atRest);
         } else if (!atRest) {
             answer(t, input, heard);
         } else if (heard != null) {

@@ -39,6 +39,10 @@ public final class IntentRouter {
         this.globals = globals;
         this.classifier = classifier;
         this.safety = safety;
+        for (RoutingTable.Target t : table.targets()) {
+            weighted.put(t.words(), new Weighted(t.words()));
+            t.presets().values().forEach(values -> values.values().forEach(w -> weighted.put(w, new Weighted(w))));
+        }
     }
 
     /**
@@ -148,13 +152,13 @@ public final class IntentRouter {
     private Route score(RoutingTable.Target t, Heard heard) {
         WordCombinations.Masked masked = t.combinations().clauses(heard);
         String s = masked.joined();
-        int score = weights.of(t.words()).score(s) + t.combinations().score(masked);
+        int score = weights(t.words()).score(s) + t.combinations().score(masked);
         Map<String, String> presets = new LinkedHashMap<>();
         for (var field : t.presets().entrySet()) {
             String bestValue = null;
             int bestScore = 0;
             for (var value : field.getValue().entrySet()) {
-                int v = weights.of(value.getValue()).score(s);
+                int v = weights(value.getValue()).score(s);
                 if (v > bestScore) {
                     bestScore = v;
                     bestValue = value.getKey();
@@ -168,15 +172,15 @@ public final class IntentRouter {
         return new Route(t.flow().target(), presets, score);
     }
 
-    /** Each weighted word list of the routing table compiled once into an automaton. */
-    private final WeightedLists weights = new WeightedLists();
+    /**
+     * Each weighted word list of the routing table compiled once into an automaton, when the router is made
+     * (looked up by identity: the lists are the table's own, so no map is hashed per message).
+     */
+    private final Map<Map<String, Integer>, Weighted> weighted = new java.util.IdentityHashMap<>();
 
-    private static final class WeightedLists {
-        private final Map<Map<String, Integer>, Weighted> compiled = new java.util.concurrent.ConcurrentHashMap<>();
-
-        Weighted of(Map<String, Integer> words) {
-            return compiled.computeIfAbsent(words, Weighted::new);
-        }
+    private Weighted weights(Map<String, Integer> words) {
+        Weighted w = weighted.get(words);
+        return w != null ? w : new Weighted(words);
     }
 
     /** Words with weights: the sum of the weights of the words present in a message. */
