@@ -294,6 +294,16 @@ public final class FlowEngine {
             startGlobal(t, g, text);
             return t.finish();
         }
+        if (!alarm && heard != null && router.examplesSuggestDanger(heard)) {
+            // The example model alone suspects danger while staff have the chat: never silence.
+            flows.common().globals().stream().filter(g -> CONCERN.equals(g.name())).findFirst().ifPresent(g -> {
+                t.status = Status.BOT;
+                startCheck(t, g, heard, true);
+            });
+            if (t.status == Status.BOT) {
+                return t.finish();
+            }
+        }
         if (alarm) {
             // An alarm is open: every message is acknowledged, and no office hours are promised.
             t.say(flows.common().text("urgent_ack"));
