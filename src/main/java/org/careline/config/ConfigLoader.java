@@ -96,7 +96,7 @@ public final class ConfigLoader {
                 new AppConfig.WeChat(
                         v.string("wechat.appId"), v.string("wechat.secret"), v.string("wechat.token"),
                         v.aesKey("wechat.aesKey"), v.aesKey("wechat.previousAesKey"),
-                        v.bool("wechat.acceptPlain"), v.url("wechat.apiHost"), v.duration("wechat.replyBudget"),
+                        v.bool("wechat.acceptPlain"), v.url("wechat.apiHost"), v.duration("wechat.replyBudget", true),
                         v.duration("wechat.maxClockSkew"), v.positiveInt("wechat.maxBodyBytes"),
                         v.positiveInt("wechat.apiWorkers"), v.duration("wechat.dedupWindow"),
                         Path.of(v.string("wechat.menuFile"))),
@@ -251,7 +251,7 @@ public final class ConfigLoader {
             }
         }
 
-        Duration duration(String key) {
+        Duration duration(String key, boolean zeroAllowed) {
             String raw = string(key).toLowerCase(Locale.ROOT);
             Matcher m = DURATION.matcher(raw);
             if (!m.matches()) {
@@ -265,10 +265,14 @@ public final class ConfigLoader {
                 case "h" -> Duration.ofHours(n);
                 default -> Duration.ofDays(n);
             };
-            if (d.isZero()) {
+            if (d.isZero() && !zeroAllowed) {
                 throw bad(key, "must be longer than zero");
             }
             return d;
+        }
+
+        Duration duration(String key) {
+            return duration(key, false);
         }
 
         String aesKey(String key) {

@@ -6,6 +6,7 @@ import io.vertx.redis.client.Response;
 import org.careline.cases.CaseRecord;
 import org.careline.flow.ConversationState;
 import org.careline.flow.StepContext;
+import org.careline.redis.LuaScript;
 import org.careline.redis.RedisKeys;
 
 import java.time.Duration;
@@ -20,7 +21,7 @@ import java.util.Map;
 public final class ConversationStore {
 
     /** Reads state, profile and the ten newest cases in one round trip (all keys share the person's slot). */
-    private static final String LOAD = """
+    private static final LuaScript LOAD = new LuaScript("""
             local conv = redis.call('GET', KEYS[1])
             local profile = redis.call('HGETALL', KEYS[2])
             local ids = redis.call('ZREVRANGE', KEYS[3], 0, 9)
@@ -29,19 +30,19 @@ public final class ConversationStore {
               cases[i] = redis.call('GET', ARGV[1] .. id) or ''
             end
             return {conv or '', profile, cases}
-            """;
+            """);
 
     /**
      * Applies a list of commands atomically. Redis runs a script without interleaving anything else, so
      * a crash of CareLine mid-save cannot leave a state without its events or the other way round.
      */
-    private static final String APPLY = """
+    private static final LuaScript APPLY = new LuaScript("""
             local ops = cjson.decode(ARGV[1])
             for _, op in ipairs(ops) do
               redis.call(unpack(op))
             end
             return #ops
-            """;
+            """);
 
     /**
      * The first round trip of a message (DESIGN §2 steps 2–3): claim it for WeChat's retries, take the
@@ -118,10 +119,8 @@ public final class ConversationStore {
     public record Snapshot(ConversationState state, StepContext.Profile profile, List<CaseRecord> cases) {}
 
     public Future<Snapshot> load(String openid) {
-        List<String> args = List.of(LOAD, "3",
-                RedisKeys.conversation(openid), RedisKeys.profile(openid), RedisKeys.userCases(openid),
-                RedisKeys.caseRecord(openid, ""));
-        return redis.eval(args).map(r -> snapshot(r.get(0), r.get(1), r.get(2)));
+        return LOAD.run(redis, List.of(RedisKeys.conversation(openid), RedisKeys.profile(openid),
+                RedisKeys.userCases(openid)), List.of(RedisKeys.caseRecord(openid, ""))).map(r -> snapshot(r.get(0), r.get(1), r.get(2)));
     }
 
     /** What the first round trip of a message found. Exactly one of the three holds. */
@@ -219,12 +218,7 @@ public final class ConversationStore {
         if (changes.isEmpty()) {
             return Future.succeededFuture();
         }
-        List<String> args = new ArrayList<>();
-        args.add(APPLY);
-        args.add(Integer.toString(changes.keys().size()));
-        args.addAll(changes.keys());
-        args.add(Json.write(changes.ops()));
-        return redis.eval(args).mapEmpty();
+        return APPLY.run(redis, changes.keys(), List.of(Json.write(changes.ops()))).mapEmpty();
     }
 
     public Duration retention() {

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.RedisAPI;
+import org.careline.redis.LuaScript;
 import org.careline.redis.RedisKeys;
 
 import java.time.Duration;
@@ -22,12 +23,12 @@ import java.util.function.Supplier;
  */
 public final class UserQueue {
 
-    private static final String RELEASE = """
+    private static final LuaScript RELEASE = new LuaScript("""
             if redis.call('GET', KEYS[1]) == ARGV[1] then
               return redis.call('DEL', KEYS[1])
             end
             return 0
-            """;
+            """);
     private static final long RETRY_MS = 20;
 
     private final Vertx vertx;
@@ -114,7 +115,7 @@ public final class UserQueue {
             } catch (RuntimeException e) {
                 result = Future.failedFuture(e);
             }
-            return result.eventually(() -> redis.eval(List.of(RELEASE, "1", key, token)));
+            return result.eventually(() -> RELEASE.run(redis, List.of(key), List.of(token)));
         });
     }
 

@@ -30,13 +30,20 @@ final class AnswerReader {
     /** A local landline without its area code: the bureau's own district. */
     private static final Pattern LOCAL = Pattern.compile("[2-9]\\d{7}");
     private static final Pattern MOBILE_IN_TEXT = Pattern.compile("(?<!\\d)1[3-9]\\d{9}(?!\\d)");
+    private static final Pattern PHONE_SEPARATORS = Pattern.compile("[\\s\\-()（）]");
+    private static final Pattern COUNTRY_CODE = Pattern.compile("^\\+?86");
+    private static final Pattern SPACE = Pattern.compile("\\s");
+    private static final Pattern DIGIT = Pattern.compile("\\d");
+    private static final Pattern PLACE_SUFFIX = Pattern.compile("(街道|镇|乡|社区|村|居委会)$");
+    /** An ask's own pattern (a code's shape), compiled once per distinct pattern. */
+    private static final Map<String, Pattern> ASK_PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * A phone number, also inside a sentence ("我电话139 1234 5678"): a mobile anywhere in it, or a
      * landline when the answer is only the number.
      */
     static Optional<String> phone(String text) {
-        String joined = TextNormalizer.normalize(text).replaceAll("[\\s\\-()（）]", "").replaceFirst("^\\+?86", "")
+        String joined = COUNTRY_CODE.matcher(PHONE_SEPARATORS.matcher(TextNormalizer.normalize(text)).replaceAll("")).replaceFirst("")
                 .replace("+86", "");
         Matcher mobile = MOBILE_IN_TEXT.matcher(joined);
         if (mobile.find()) {
@@ -49,7 +56,7 @@ final class AnswerReader {
     }
     /** A mobile number anywhere in a sentence. */
     static Optional<String> mobileIn(String text) {
-        String joined = TextNormalizer.normalize(text).replaceAll("[\\s\\-()（）]", "").replace("+86", "");
+        String joined = PHONE_SEPARATORS.matcher(TextNormalizer.normalize(text)).replaceAll("").replace("+86", "");
         Matcher mobile = MOBILE_IN_TEXT.matcher(joined);
         return mobile.find() ? Optional.of(mobile.group()) : Optional.empty();
     }
@@ -127,14 +134,14 @@ final class AnswerReader {
                 }
                 // A code is compared and kept half-width: "ＡＢ１２３４" is "AB1234".
                 String code = java.text.Normalizer.normalize(raw, java.text.Normalizer.Form.NFKC).strip();
-                yield Pattern.compile(ask.pattern()).matcher(code).find() ? answer(f, code) : Optional.empty();
+                yield ASK_PATTERNS.computeIfAbsent(ask.pattern(), Pattern::compile).matcher(code).find() ? answer(f, code) : Optional.empty();
             }
             case CHOICE -> choice(ask.options(), raw).map(o -> labelled(f, o.value(), o.label(), o));
             case YES_NO -> yesNo(raw).map(yes -> labelled(f, yes ? "yes" : "no",
                     yes ? first(common.yesWords()) : first(common.noWords()), null));
             case PHONE -> phone(text).map(p -> answer(f, p).get());
             case ID_NUMBER -> {
-                String id = text.replaceAll("\\s", "").toUpperCase();
+                String id = SPACE.matcher(text).replaceAll("").toUpperCase();
                 yield ChineseIdNumber.isValid(id) ? answer(f, id) : Optional.empty();
             }
             case DATE -> date(text, today).map(d -> labelled(f, d.format(DateTimeFormatter.ISO_LOCAL_DATE),
@@ -300,7 +307,7 @@ final class AnswerReader {
 
     /** Chinese numerals to digits, so "十一月三号" reads like "11月3号". */
     private static String digits(String text) {
-        String s = TextNormalizer.normalize(text).replaceAll("\\s", "");
+        String s = SPACE.matcher(TextNormalizer.normalize(text)).replaceAll("");
         Matcher m = CHINESE_NUMERAL.matcher(s);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -324,7 +331,7 @@ final class AnswerReader {
         if (s.contains("刚出生") || s.contains("刚生") || s.contains("新生儿") || s.contains("满月")) {
             return Optional.of(1);
         }
-        if (s.matches(".*半岁.*") && !s.matches(".*\\d.*")) {
+        if (s.contains("半岁") && !DIGIT.matcher(s).find()) {
             return Optional.of(6);
         }
         Matcher m = MONTHS.matcher(s);
@@ -367,7 +374,7 @@ final class AnswerReader {
         }
         String s = TextNormalizer.compact(raw);
         for (String name : names) {
-            String core = name.replaceAll("(街道|镇|乡|社区|村|居委会)$", "");
+            String core = PLACE_SUFFIX.matcher(name).replaceAll("");
             if (s.contains(name) || (core.length() >= 2 && s.contains(core)) || (s.length() >= 2 && name.contains(s))) {
                 return Optional.of(name);
             }

@@ -31,6 +31,11 @@ public final class TextNormalizer {
             Map.entry("残急", "残疾"), Map.entry("以经", "已经"), Map.entry("户囗", "户口"), Map.entry("班了没", "办了没"),
             Map.entry("批了么", "批了吗"), Map.entry("住阮", "住院"), Map.entry("看并", "看病"));
 
+    /** The first characters of {@link #TYPOS}: most messages hold none, and skip the replacements. */
+    private static final String TYPO_STARTS = TYPOS.keySet().stream().map(k -> k.substring(0, 1)).distinct()
+            .reduce("", String::concat);
+    private static final Pattern UP_TO_THREE_DIGITS = Pattern.compile("\\d{1,3}");
+
     private TextNormalizer() {
     }
 
@@ -56,11 +61,23 @@ public final class TextNormalizer {
 
     /** {@link #TYPOS} read as meant. */
     static String fixTypos(String s) {
+        if (!mayHoldTypo(s)) {
+            return s;
+        }
         String out = s;
         for (var t : TYPOS.entrySet()) {
             out = out.replace(t.getKey(), t.getValue());
         }
         return out;
+    }
+
+    private static boolean mayHoldTypo(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (TYPO_STARTS.indexOf(s.charAt(i)) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The number a person means when picking from a numbered list, if the message is only that. */
@@ -73,7 +90,7 @@ public final class TextNormalizer {
         String s = compact(text);
         s = CHOICE_PREFIX.matcher(s).replaceAll("");
         s = CHOICE_SUFFIX.matcher(s).replaceAll("");
-        if (s.matches("\\d{1,3}")) {
+        if (UP_TO_THREE_DIGITS.matcher(s).matches()) {
             return OptionalInt.of(Integer.parseInt(s));
         }
         return chineseNumber(s);

@@ -2,6 +2,7 @@ package org.careline.wechat;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
+import org.careline.redis.LuaScript;
 import org.careline.redis.RedisKeys;
 
 import java.security.MessageDigest;
@@ -21,7 +22,7 @@ import java.util.List;
 public final class NonceLedger {
 
     /** 1: first use of this timestamp+nonce, or the same body again; 0: the pair came with another body. */
-    private static final String REMEMBER = """
+    private static final LuaScript REMEMBER = new LuaScript("""
             local seen = redis.call('GET', KEYS[1])
             if not seen then
               redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -31,7 +32,7 @@ public final class NonceLedger {
               return 1
             end
             return 0
-            """;
+            """);
     /** A nonce is remembered a little past the moment its timestamp stops being accepted. */
     private static final long MARGIN_MS = 1000;
 
@@ -54,8 +55,8 @@ public final class NonceLedger {
     public Future<Boolean> firstUseOrRetry(String timestamp, String nonce, byte[] body) {
         long expiresAt = (Long.parseLong(timestamp) + maxSkew.toSeconds()) * 1000 + MARGIN_MS;
         long ttl = Math.max(MARGIN_MS, expiresAt - clock.millis());
-        return redis.eval(List.of(REMEMBER, "1", RedisKeys.callbackNonce(timestamp, nonce), sha256(body),
-                        Long.toString(ttl)))
+        return REMEMBER.run(redis, List.of(RedisKeys.callbackNonce(timestamp, nonce)),
+                        List.of(sha256(body), Long.toString(ttl)))
                 .map(r -> r != null && r.toInteger() == 1);
     }
 

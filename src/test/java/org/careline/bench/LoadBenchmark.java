@@ -51,6 +51,10 @@ class LoadBenchmark {
     static final int CONNECTIONS = Integer.getInteger("bench.connections", 64);
     static final int SECONDS = Integer.getInteger("bench.seconds", 20);
     static final int WARMUP = Integer.getInteger("bench.warmup", 10);
+    /** Extra JVM options for the servers under test, e.g. {@code -XX:StartFlightRecording=filename=x.jfr}. */
+    static final String SERVER_JVM_ARGS = System.getProperty("bench.serverJvmArgs", "");
+    /** Which targets run, by name without spaces: {@code CareLine-plain,baseline-plain,...}; empty = all. */
+    static final String ONLY = System.getProperty("bench.targets", "");
     static final String TOKEN = "bench-token";
     static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
     /** Menu, a help request begun and left, the case list, a change report begun and left, a greeting. */
@@ -58,8 +62,11 @@ class LoadBenchmark {
 
     record Target(String name, boolean careline, boolean safe) {}
 
+    /** CPU time per message during the measured period, in microseconds, of each process on the machine's cores. */
+    record Cpu(double server, double generator, double redis) {}
+
     record Figures(Target target, long messages, double seconds, long errors, long success, double p50, double p99,
-                   double p999, double max, long peakRssKib) {
+                   double p999, double max, long peakRssKib, Cpu cpu) {
         double rate() {
             return messages / seconds;
         }
@@ -78,7 +85,9 @@ class LoadBenchmark {
                 for (boolean careline : new boolean[] {false, true}) {
                     Target target = new Target((careline ? "CareLine" : "baseline") + (safe ? " safe" : " plain"),
                             careline, safe);
-                    all.add(measure(vertx, client, redis, target, dir));
+                    if (ONLY.isEmpty() || List.of(ONLY.split(",")).contains(target.name().replace(' ', '-'))) {
+                        all.add(measure(vertx, client, redis, target, dir));
+                    }
                 }
             }
         } finally {
@@ -119,8 +128,12 @@ class LoadBenchmark {
             }
         }
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classpath, main);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (!SERVER_JVM_ARGS.isBlank()) {
+            command.addAll(List.of(SERVER_JVM_ARGS.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", classpath, main));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("CARELINE_"));
         pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(dir.resolve(target.name().replace(' ', '-') + ".log").toFile());
@@ -133,12 +146,17 @@ class LoadBenchmark {
             warm.run(vertx, client, port, WARMUP);
             Load load = new Load(prefix, crypto);
             load.cursors = warm.cursors; // people go on where the warm-up left them
+            long redisPid = redisPid();
+            long[] before = {cpuMicros(process.pid()), cpuMicros(ProcessHandle.current().pid()), cpuMicros(redisPid)};
             load.run(vertx, client, port, SECONDS);
+            long[] after = {cpuMicros(process.pid()), cpuMicros(ProcessHandle.current().pid()), cpuMicros(redisPid)};
             long rss = peakRssKib(process.pid());
             long[] l = load.latencies();
             Arrays.sort(l);
             return new Figures(target, l.length, load.seconds, load.errors.get(), load.success.get(), pct(l, 50),
-                    pct(l, 99), pct(l, 99.9), l.length == 0 ? 0 : l[l.length - 1] / 1e6, rss);
+                    pct(l, 99), pct(l, 99.9), l.length == 0 ? 0 : l[l.length - 1] / 1e6, rss,
+                    new Cpu(perMessage(after[0] - before[0], l.length), perMessage(after[1] - before[1], l.length),
+                            perMessage(after[2] - before[2], l.length)));
         } finally {
             process.destroy();
             if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -263,6 +281,36 @@ class LoadBenchmark {
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
     }
 
+    private static double perMessage(long micros, long messages) {
+        return messages == 0 ? 0 : (double) micros / messages;
+    }
+
+    /** The redis-server this JVM started (a child process). */
+    private static long redisPid() {
+        return ProcessHandle.current().children()
+                .filter(p -> commandLine(p.pid()).contains("redis-server"))
+                .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+    }
+
+    private static String commandLine(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+        } catch (IOException gone) {
+            return "";
+        }
+    }
+
+    /** User + system CPU time of a process so far, from /proc (clock ticks of 10 ms). */
+    static long cpuMicros(long pid) throws IOException {
+        if (pid < 0) {
+            return 0;
+        }
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // After the command: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000L;
+    }
+
     static long peakRssKib(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmHWM:")) {
@@ -297,11 +345,12 @@ class LoadBenchmark {
         StringBuilder out = new StringBuilder(String.format(
                 "LoadBenchmark: %d people, %d connections, %d s measured after %d s warm-up, %d cores (load generator included)%n",
                 PEOPLE, CONNECTIONS, SECONDS, WARMUP, Runtime.getRuntime().availableProcessors()));
-        out.append(String.format("%-16s %10s %8s %8s %8s %8s %7s %9s %10s%n", "target", "msg/s", "p50 ms", "p99 ms",
-                "p99.9 ms", "max ms", "errors", "success", "peak RSS"));
+        out.append(String.format("%-16s %10s %8s %8s %8s %8s %7s %9s %10s %26s%n", "target", "msg/s", "p50 ms", "p99 ms",
+                "p99.9 ms", "max ms", "errors", "success", "peak RSS", "CPU µs/msg server/gen/redis"));
         for (Figures f : all) {
-            out.append(String.format("%-16s %10.0f %8.2f %8.2f %8.2f %8.1f %7d %9d %7d MiB%n", f.target().name(),
-                    f.rate(), f.p50(), f.p99(), f.p999(), f.max(), f.errors(), f.success(), f.peakRssKib() / 1024));
+            out.append(String.format("%-16s %10.0f %8.2f %8.2f %8.2f %8.1f %7d %9d %7d MiB %10.0f /%4.0f /%4.0f%n",
+                    f.target().name(), f.rate(), f.p50(), f.p99(), f.p999(), f.max(), f.errors(), f.success(),
+                    f.peakRssKib() / 1024, f.cpu().server(), f.cpu().generator(), f.cpu().redis()));
         }
         for (boolean safe : new boolean[] {false, true}) {
             Figures base = find(all, false, safe);
