@@ -147,10 +147,12 @@ class LoadBenchmark {
             Load load = new Load(prefix, crypto);
             load.cursors = warm.cursors; // people go on where the warm-up left them
             long redisPid = redisPid();
+            redisCommand(vertx, redis, "CONFIG", "RESETSTAT");
             long[] before = {cpuMicros(process.pid()), cpuMicros(ProcessHandle.current().pid()), cpuMicros(redisPid)};
             load.run(vertx, client, port, SECONDS);
             long[] after = {cpuMicros(process.pid()), cpuMicros(ProcessHandle.current().pid()), cpuMicros(redisPid)};
             long rss = peakRssKib(process.pid());
+            commandStats.put(target.name(), redisCommand(vertx, redis, "INFO", "commandstats"));
             long[] l = load.latencies();
             Arrays.sort(l);
             return new Figures(target, l.length, load.seconds, load.errors.get(), load.success.get(), pct(l, 50),
@@ -166,6 +168,23 @@ class LoadBenchmark {
     }
 
     /** One period of load: every connection sends, waits for the answer, sends the next. */
+    /** Redis's own account of the commands each target sent during its measured period. */
+    static final Map<String, String> commandStats = new java.util.LinkedHashMap<>();
+
+    private static String redisCommand(Vertx vertx, RedisServerProcess redis, String... args) {
+        io.vertx.redis.client.Redis client = io.vertx.redis.client.Redis.createClient(vertx, redis.url());
+        try {
+            io.vertx.redis.client.Request request = io.vertx.redis.client.Request.cmd(
+                    io.vertx.redis.client.Command.create(args[0]));
+            for (int i = 1; i < args.length; i++) {
+                request.arg(args[i]);
+            }
+            return String.valueOf(Await.result(client.send(request)));
+        } finally {
+            client.close();
+        }
+    }
+
     static final class Load {
         final String prefix;
         final WeChatCrypto crypto;
@@ -361,6 +380,16 @@ class LoadBenchmark {
                         (double) care.peakRssKib() / base.peakRssKib()));
             }
         }
+        commandStats.forEach((name, stats) -> {
+            out.append("Redis commands during ").append(name).append(" (calls, µs per call):\n");
+            stats.lines().filter(l -> l.startsWith("cmdstat_")).forEach(l -> {
+                String cmd = l.substring(8, l.indexOf(':'));
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("calls=(\\d+).*usec_per_call=([\\d.]+)").matcher(l);
+                if (m.find()) {
+                    out.append(String.format("  %-10s %10s %8s%n", cmd, m.group(1), m.group(2)));
+                }
+            });
+        });
         return out.toString();
     }
 
