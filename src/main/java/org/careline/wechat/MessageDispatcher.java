@@ -131,7 +131,7 @@ public final class MessageDispatcher {
             }
             return who.compareAndSet(Answering.OPEN, Answering.PASSIVE) || who.get() != Answering.SUCCESS;
         };
-        Future<ConversationService.Turn> turn = conversations.handle(message, passive);
+        Future<ConversationService.Turn> turn = conversations.handle(InputMapping.incoming(message), passive);
         // A hanging Redis must not hold the answer for long (at least a second: a healthy Redis answers in
         // about a millisecond, and a tiny budget must not fail a working one). If the turn still begins
         // later, its reply waits in Redis for WeChat's retry.
