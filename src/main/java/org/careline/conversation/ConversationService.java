@@ -225,7 +225,6 @@ public final class ConversationService {
         ConversationStore.Changes changes = planned.changes();
         List<String> replies = planned.replies();
         List<String> caseIds = planned.caseIds();
-        boolean forget = planned.forget();
         boolean escalated = planned.escalated();
         boolean deescalated = planned.closed();
         int events = planned.events();
@@ -242,7 +241,6 @@ public final class ConversationService {
         for (String id : caseIds) {
             before = before.compose(v -> store.ownCase(id, openid));
         }
-        boolean forgetAfter = forget;
         boolean escalatedNow = escalated;
         ConversationState.Escalation open = step.state() == null ? null : step.state().escalation();
         double score = queueScore(open, now);
@@ -266,9 +264,6 @@ public final class ConversationService {
             double ordinary = queueScore(after.escalation(), after.updatedAt() == null ? now : after.updatedAt());
             saved = saved.compose(v -> store.queueForStaff(openid, ordinary, true)
                     .recover(e -> secondaryFailed("staff queue", openid, e)));
-        }
-        if (forgetAfter) {
-            saved = saved.compose(v -> store.forget(openid));
         }
         return saved.map(v -> {
             ConversationState s = step.state();
