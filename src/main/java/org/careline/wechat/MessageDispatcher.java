@@ -42,7 +42,7 @@ public final class MessageDispatcher {
 
     /**
      * @param clock the wall clock, compared with WeChat's {@code CreateTime}; the reply budget is measured
-     *              with {@link System#nanoTime()}, which no clock change can shorten or stretch
+     *              with {@link #elapsedMillis()}, which no clock change can shorten or stretch
      */
     public MessageDispatcher(Vertx vertx, ConversationService conversations, WeChatApi api,
                              Duration budget, SystemTexts texts, MeterRegistry meters, Clock clock) {
@@ -83,7 +83,7 @@ public final class MessageDispatcher {
      */
     public Future<Answer> dispatch(InboundMessage message) {
         long start = clock.millis();
-        long deadline = System.nanoTime() + budget.toNanos();
+        long deadline = elapsedMillis() + budget.toMillis();
         return answer(message, deadline)
                 // Whatever hangs (Redis mid-retry), WeChat gets an answer inside its 5 seconds.
                 .timeout(Math.max(budget.toMillis() + 300, 1500), TimeUnit.MILLISECONDS)
@@ -133,7 +133,7 @@ public final class MessageDispatcher {
         };
         // Asked just before the save: the reply is kept for retries as passive unless "success" went out.
         BooleanSupplier passive = () -> {
-            if (System.nanoTime() - deadline >= 0) {
+            if (elapsedMillis() >= deadline) {
                 saySuccess.run();
             }
             return who.compareAndSet(Answering.OPEN, Answering.PASSIVE) || who.get() != Answering.SUCCESS;
@@ -155,8 +155,7 @@ public final class MessageDispatcher {
                 retry(message, t.seen(), deadline).onComplete(answer);
                 return;
             }
-            long timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
-                    id -> saySuccess.run());
+            long timer = vertx.setTimer(Math.max(1, deadline - elapsedMillis()), id -> saySuccess.run());
             t.replies().onComplete(replies -> {
                 vertx.cancelTimer(timer);
                 Answering settled = who.get();
@@ -209,17 +208,24 @@ public final class MessageDispatcher {
     }
 
     /**
-     * Waits, until {@code deadline} (System.nanoTime), for the first handler of a retried message to finish;
-     * completes with the record as it then stands (null if it vanished).
+     * Waits, until {@code deadline} ({@link #elapsedMillis()}), for the first handler of a retried message to
+     * finish; completes with the record as it then stands (null if it vanished).
      */
     private Future<ReplyRecord> awaitReply(String openid, String key, long deadline) {
         return conversations.reply(openid, key).compose(entry -> {
-            if (entry == null || entry.done()
-                    || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(POLL_MS) - deadline >= 0) {
+            if (entry == null || entry.done() || elapsedMillis() + POLL_MS >= deadline) {
                 return Future.succeededFuture(entry);
             }
             return vertx.timer(POLL_MS).compose(t -> awaitReply(openid, key, deadline));
         });
+    }
+
+    /**
+     * Monotonic milliseconds, for the reply budget: whole milliseconds as the budget's arithmetic always was
+     * (a 1 ms budget is over at the next tick), but never moved by a change of the wall clock.
+     */
+    private static long elapsedMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
     private static String passivePart(List<String> replies) {
