@@ -4,10 +4,10 @@ import io.vertx.core.Vertx;
 import org.careline.config.AppConfig;
 import org.careline.config.ConfigException;
 import org.careline.config.ConfigLoader;
-import org.careline.flow.FlowLoader;
 import org.careline.flow.FlowValidationException;
 import org.careline.flow.Flows;
-import org.careline.flow.FlowsCommand;
+import org.careline.flowfiles.FlowLoader;
+import org.careline.flowfiles.FlowsCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

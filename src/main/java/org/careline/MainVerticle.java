@@ -3,6 +3,7 @@ package org.careline;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.careline.config.AppConfig;
+import org.careline.console.AdminApi;
 import org.careline.flow.Flows;
 import org.careline.http.AdminHttpVerticle;
 import org.careline.http.PublicHttpVerticle;
@@ -12,7 +13,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts the services, then deploys the HTTP verticles in order. No logic of its own. */
+/**
+ * Starts the services, then deploys the HTTP verticles in order, handing each the collaborators it uses.
+ * No logic of its own.
+ */
 public final class MainVerticle extends VerticleBase {
 
     private final AppConfig config;
@@ -33,18 +37,24 @@ public final class MainVerticle extends VerticleBase {
         return Services.start(vertx, config, flows, clock)
                 .compose(s -> {
                     services = s;
-                    return PublicHttpVerticle.deploy(vertx, s);
+                    return PublicHttpVerticle.deploy(vertx, new PublicHttpVerticle.Parts(config.http(),
+                            config.wechat().sandbox(), config.wechat().maxBodyBytes(), s.callback));
                 })
                 .compose(first -> {
                     publicHttp = first;
                     return Future.succeededFuture();
                 })
                 .compose(id -> {
-                    List<AdminHttpVerticle.RouterContribution> extra = new ArrayList<>();
-                    if (services.sandboxPlatform != null) {
-                        extra.add(new Simulator(vertx, services, publicHttp::port)::mount);
+                    Services s = services;
+                    List<AdminHttpVerticle.RouterContribution> routes = new ArrayList<>();
+                    routes.add(new AdminApi(s.store, s.conversations, s.menu, config.admin().token())::mount);
+                    if (s.sandboxPlatform != null) {
+                        routes.add(new Simulator(vertx, s.identity, s.store, s.sandboxPlatform,
+                                config.wechat().menuFile(), clock, publicHttp::port)::mount);
                     }
-                    adminHttp = new AdminHttpVerticle(services, extra);
+                    adminHttp = new AdminHttpVerticle(new AdminHttpVerticle.Parts(config.admin(),
+                            config.wechat().sandbox(), s.redis, () -> s.flows.flows().version(), s.meters::scrape),
+                            routes);
                     return vertx.deployVerticle(adminHttp);
                 })
                 // A failed start (a port taken, say) must not leave the embedded redis-server running.
@@ -63,9 +73,5 @@ public final class MainVerticle extends VerticleBase {
 
     public int adminPort() {
         return adminHttp.port();
-    }
-
-    public Services services() {
-        return services;
     }
 }

@@ -27,6 +27,7 @@ import org.careline.wechat.NonceLedger;
 import org.careline.conversation.SystemTexts;
 import org.careline.wechat.WeChatApi;
 import org.careline.wechat.WeChatCrypto;
+import org.careline.wechat.WeChatIdentity;
 import org.careline.wechat.WxJavaApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,33 +36,31 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Builds the object graph once: Redis (embedded or configured), the WeChat API (real or the sandbox's
- * fake), the conversation pieces. Dependencies go through constructors; nothing is static.
+ * The composition root: builds the object graph once — Redis (embedded or configured), the WeChat API (real
+ * or the sandbox's fake), the conversation pieces. Dependencies go through constructors; nothing is static.
+ * Only {@link MainVerticle} reads it, and hands each verticle the few collaborators it uses, never this whole.
  */
-public final class Services {
+final class Services {
 
     private static final Logger log = LoggerFactory.getLogger(Services.class);
 
-    public final AppConfig config;
-    public final WeChatIdentity identity;
-    public final Redis redisClient;
-    public final RedisAPI redis;
-    public final ConversationStore store;
-    public final FlowsHolder flows;
-    public final ConversationService conversations;
-    public final WeChatApi wechatApi;
-    public final CallbackHandler callback;
-    public final FakeWeChatPlatform sandboxPlatform;
-    public final MenuPublisher menu;
-    public final PrometheusMeterRegistry meters;
+    final AppConfig config;
+    final WeChatIdentity identity;
+    final Redis redisClient;
+    final RedisAPI redis;
+    final ConversationStore store;
+    final FlowsHolder flows;
+    final ConversationService conversations;
+    final WeChatApi wechatApi;
+    final CallbackHandler callback;
+    final FakeWeChatPlatform sandboxPlatform;
+    final MenuPublisher menu;
+    final PrometheusMeterRegistry meters;
     private final JvmGcMetrics gcMetrics;
     private final RedisServerProcess embeddedRedis;
     private final WxJavaApi wxJavaApi;
     private final long flowsWatch;
     private final Vertx vertx;
-
-    /** The account this instance serves: the configured one, or the sandbox's made-up one. */
-    public record WeChatIdentity(String appId, String secret, String token, String aesKey, String previousAesKey) {}
 
     private Services(Vertx vertx, AppConfig config, WeChatIdentity identity, RedisServerProcess embeddedRedis,
                      FakeWeChatPlatform sandboxPlatform, Flows initialFlows, Clock clock) {
@@ -97,14 +96,14 @@ public final class Services {
                 identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
         MessageDispatcher dispatcher = new MessageDispatcher(vertx,
                 conversations, wechatApi,
-                config.wechat().replyBudget(), texts, meters);
+                config.wechat().replyBudget(), texts, meters, clock);
         this.callback = new CallbackHandler(identity.token(), crypto, config.wechat().acceptPlain(),
                 new NonceLedger(redis, clock, config.wechat().maxClockSkew()), dispatcher, clock,
                 config.wechat().maxClockSkew());
     }
 
     /** Starts what the configuration asks for; blocking steps (a redis-server process) run on a worker. */
-    public static Future<Services> start(Vertx vertx, AppConfig config, Flows flows, Clock clock) {
+    static Future<Services> start(Vertx vertx, AppConfig config, Flows flows, Clock clock) {
         AppConfig.WeChat w = config.wechat();
         WeChatIdentity identity = w.sandbox()
                 ? new WeChatIdentity(SANDBOX_APP_ID, "sandbox-secret", w.token().isEmpty() ? SANDBOX_TOKEN : w.token(),
@@ -140,7 +139,7 @@ public final class Services {
             if (!w.sandbox()) {
                 return Future.succeededFuture(new Services(vertx, config, identity, server, null, flows, clock));
             }
-            FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, identity.appId(), identity.secret());
+            FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, identity.appId(), identity.secret(), clock);
             return platform.listen(0)
                     .map(http -> new Services(vertx, config, identity, server, platform, flows, clock))
                     // In the sandbox the menu is published at once, so the simulator shows what users would see.
@@ -152,10 +151,10 @@ public final class Services {
                 .recover(e -> s.close().transform(v -> Future.failedFuture(e))));
     }
 
-    public static final String SANDBOX_APP_ID = "wxcareline0sandbox";
-    public static final String SANDBOX_TOKEN = "careline-sandbox";
+    static final String SANDBOX_APP_ID = "wxcareline0sandbox";
+    static final String SANDBOX_TOKEN = "careline-sandbox";
 
-    public Future<Void> close() {
+    Future<Void> close() {
         vertx.cancelTimer(flowsWatch);
         gcMetrics.close();
         meters.close();

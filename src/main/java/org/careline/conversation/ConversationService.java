@@ -13,7 +13,6 @@ import org.careline.flow.Step;
 import org.careline.flow.StepContext;
 import org.careline.privacy.Redaction;
 import org.careline.redis.RedisKeys;
-import org.careline.wechat.InboundMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,16 +90,16 @@ public final class ConversationService {
      *                answer (or a retry's), false when "success" was answered and it goes through the
      *                customer-service API — a retry then answers "success" too
      */
-    public Future<Turn> handle(InboundMessage message, BooleanSupplier passive) {
-        String openid = message.fromUser();
-        if (message.kind() == InboundMessage.Kind.UNSUBSCRIBE) {
+    public Future<Turn> handle(Incoming message, BooleanSupplier passive) {
+        String openid = message.openid();
+        if (message.unsubscribe()) {
             // The person left: keep nothing of the conversation (PIPL; DESIGN §4 "Unsubscribe"). Running it
             // again for a retry is harmless.
             return Future.succeededFuture(Turn.mine(queue.run(openid, () -> store.forget(openid))
                     .onSuccess(v -> log.info("unsubscribed {}: conversation data deleted", Redaction.openid(openid)))
                     .map(v -> List.of())));
         }
-        Optional<Input> input = InputMapping.of(message);
+        Optional<Input> input = Optional.ofNullable(message.input());
         if (input.isEmpty()) {
             // Nothing the conversation reacts to (a template-send report, say): nothing to remember either.
             return Future.succeededFuture(Turn.mine(Future.succeededFuture(List.of())));
@@ -182,7 +181,7 @@ public final class ConversationService {
         }));
     }
 
-    private Future<List<String>> step(InboundMessage message, Input input, ConversationStore.Snapshot snapshot,
+    private Future<List<String>> step(Incoming message, Input input, ConversationStore.Snapshot snapshot,
                                       String token, BooleanSupplier passive) {
         Instant now = clock.instant();
         FlowEngine flows = engine.get();
@@ -218,15 +217,14 @@ public final class ConversationService {
         });
     }
 
-    private Future<List<String>> save(InboundMessage message, ConversationStore.Snapshot snapshot, Step step,
+    private Future<List<String>> save(Incoming message, ConversationStore.Snapshot snapshot, Step step,
                                       Instant now, String token, BooleanSupplier passive) {
-        String openid = message.fromUser();
-        StepChanges planned = StepChanges.of(openid, snapshot.state(), step, InputMapping.transcriptText(message), now,
+        String openid = message.openid();
+        StepChanges planned = StepChanges.of(openid, snapshot.state(), step, message.transcript(), now,
                 settings.retention(), settings.zone(), () -> UUID.randomUUID().toString());
         ConversationStore.Changes changes = planned.changes();
         List<String> replies = planned.replies();
         List<String> caseIds = planned.caseIds();
-        boolean forget = planned.forget();
         boolean escalated = planned.escalated();
         boolean deescalated = planned.closed();
         int events = planned.events();
@@ -243,7 +241,6 @@ public final class ConversationService {
         for (String id : caseIds) {
             before = before.compose(v -> store.ownCase(id, openid));
         }
-        boolean forgetAfter = forget;
         boolean escalatedNow = escalated;
         ConversationState.Escalation open = step.state() == null ? null : step.state().escalation();
         double score = queueScore(open, now);
@@ -267,9 +264,6 @@ public final class ConversationService {
             double ordinary = queueScore(after.escalation(), after.updatedAt() == null ? now : after.updatedAt());
             saved = saved.compose(v -> store.queueForStaff(openid, ordinary, true)
                     .recover(e -> secondaryFailed("staff queue", openid, e)));
-        }
-        if (forgetAfter) {
-            saved = saved.compose(v -> store.forget(openid));
         }
         return saved.map(v -> {
             ConversationState s = step.state();

@@ -325,6 +325,14 @@ public final class ConversationStore {
         return redis.hget(RedisKeys.profile(openid), "role").map(r -> r == null ? "family" : r.toString());
     }
 
+    /** Sets fields of a person's profile (the sandbox's personas; later the roster's bindings). */
+    public Future<Void> setProfile(String openid, String... fieldsAndValues) {
+        List<String> args = new ArrayList<>();
+        args.add(RedisKeys.profile(openid));
+        args.addAll(List.of(fieldsAndValues));
+        return redis.hset(args).mapEmpty();
+    }
+
     /** An open escalation as the staff queue lists it: whose, its state, and the newest transcript lines. */
     public record OpenEscalation(String openid, ConversationState state, List<String> lastLines) {}
 

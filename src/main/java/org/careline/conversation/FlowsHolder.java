@@ -2,9 +2,9 @@ package org.careline.conversation;
 
 import io.vertx.core.Vertx;
 import org.careline.flow.FlowEngine;
-import org.careline.flow.FlowLoader;
 import org.careline.flow.FlowValidationException;
 import org.careline.flow.Flows;
+import org.careline.flowfiles.FlowLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -32,12 +32,11 @@ import java.util.function.Supplier;
  * @param openedAlarms   for each escalation opened in this step, whether it is urgent (for metrics)
  * @param escalated      an escalation was opened or raised: the staff queue must hold the person
  * @param closed         the person closed an ordinary escalation: the staff queue entry goes
- * @param forget         the person's data is to be deleted after the save
  * @param events         how many outbox events the save appends
  */
 record StepChanges(ConversationStore.Changes changes, List<String> replies, List<String> caseIds,
                    List<String> openedCases, List<Boolean> openedAlarms, boolean escalated, boolean closed,
-                   boolean forget, int events) {
+                   int events) {
 
     /**
      * @param before   the state before the step (null for a new person)
@@ -56,7 +55,7 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
         }
         transcript(changes, openid, userText, b.replies, now, ttl);
         return new StepChanges(changes, List.copyOf(b.replies), List.copyOf(b.caseIds), List.copyOf(b.openedCases),
-                List.copyOf(b.openedAlarms), b.escalated, b.closed, b.forget, b.events);
+                List.copyOf(b.openedAlarms), b.escalated, b.closed, b.events);
     }
 
     /** The mutable part of {@link #of}: one effect at a time. */
@@ -72,7 +71,6 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
         final List<Boolean> openedAlarms = new ArrayList<>();
         boolean escalated;
         boolean closed;
-        boolean forget;
         int events;
 
         Builder(ConversationStore.Changes changes, String openid, Instant now, ZoneId zone, Supplier<String> eventIds) {
@@ -122,8 +120,6 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
                 outbox(CaseEvent.DIRECTOR_BOUND, new LinkedHashMap<>(d.fields()));
             } else if (effect instanceof Effect.LogVisit v) {
                 outbox(CaseEvent.VISIT_LOGGED, new LinkedHashMap<>(v.fields()));
-            } else if (effect instanceof Effect.ForgetUser) {
-                forget = true;
             }
         }
 

@@ -131,9 +131,4 @@ public final class UserQueue {
                     return vertx.timer(RETRY_MS).compose(t -> acquire(key, token, deadlineNanos));
                 });
     }
-
-    /** Number of people with work queued or running here (for metrics and tests). */
-    public int active() {
-        return tails.size();
-    }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
  * What {@code common.yaml} says for all flows: the global intents (checked in file order before any
  * answer), the shared texts (cancel, timeout, escalation …), yes/no words, custom-menu keys and QR scenes.
  */
-record Common(String file, List<GlobalIntent> globals, Map<String, String> texts, List<String> yesWords,
+public record Common(String file, List<GlobalIntent> globals, Map<String, String> texts, List<String> yesWords,
               List<String> noWords, Map<String, FlowNode.Ref> clicks, Map<String, FlowNode.Ref> scenes,
               FlowNode.Ref fallbackFlow, FlowNode.Ref fallbackNode, FlowNode.Ref followFlow) {
 
@@ -18,11 +18,11 @@ record Common(String file, List<GlobalIntent> globals, Map<String, String> texts
      * and so does any of the {@code combinations} (a child word with a harm word in one clause).
      * {@code duringEscalation}: also heard while staff have the chat (danger words only).
      */
-    record GlobalIntent(String name, boolean exact, List<String> words, WordCombinations combinations,
+    public record GlobalIntent(String name, boolean exact, List<String> words, WordCombinations combinations,
                         FlowNode.Ref flow, FlowNode.Ref node, boolean duringEscalation, int line, Lexicon lexicon,
                         java.util.Set<String> exactWords) {
 
-        GlobalIntent(String name, boolean exact, List<String> words, WordCombinations combinations,
+        public GlobalIntent(String name, boolean exact, List<String> words, WordCombinations combinations,
                      FlowNode.Ref flow, FlowNode.Ref node, boolean duringEscalation, int line) {
             this(name, exact, words, combinations, flow, node, duringEscalation, line, Lexicon.of(words),
                     words.stream().map(TextNormalizer::compact).filter(w -> !w.isEmpty())
@@ -53,7 +53,7 @@ record Common(String file, List<GlobalIntent> globals, Map<String, String> texts
     static final int EXACT_MAX = 40;
 
     /** Texts the engine itself needs; the validator insists they exist. */
-    static final List<String> REQUIRED_TEXTS = List.of(
+    public static final List<String> REQUIRED_TEXTS = List.of(
             "cancelled", "nothing_to_cancel", "timeout", "restarted", "no_previous", "retry", "yes_no_hint",
             "reason_fallback");
 

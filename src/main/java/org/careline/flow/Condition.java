@@ -9,12 +9,12 @@ import java.util.function.Function;
  * A branch condition as a bureau editor writes it: {@code need == medical}, {@code role != director},
  * {@code residence in local, permit}, {@code phone is set}, {@code cases_count == 0}, joined by {@code and}.
  */
-record Condition(List<Clause> clauses) {
+public record Condition(List<Clause> clauses) {
 
-    record Clause(String field, String op, List<String> values) {}
+    public record Clause(String field, String op, List<String> values) {}
 
     /** Parses a condition; throws IllegalArgumentException with a readable reason. */
-    static Condition parse(String source) {
+    public static Condition parse(String source) {
         if (source == null || source.isBlank()) {
             throw new IllegalArgumentException("empty condition");
         }

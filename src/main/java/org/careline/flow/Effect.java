@@ -48,7 +48,4 @@ public sealed interface Effect {
 
     /** A director logs a visit to a child. */
     record LogVisit(Map<String, String> fields) implements Effect {}
-
-    /** The person unfollowed: delete their conversation data. */
-    record ForgetUser() implements Effect {}
 }

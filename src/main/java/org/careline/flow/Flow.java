@@ -7,7 +7,7 @@ import java.util.Map;
  *
  * @param texts extra named texts of this flow ({@code texts:} section), e.g. the line template of case-status
  */
-record Flow(String id, String file, int line, String title, String start, Map<String, FlowNode> nodes,
+public record Flow(String id, String file, int line, String title, String start, Map<String, FlowNode> nodes,
             Map<String, String> texts, boolean timesOut, Map<String, FlowNode.Ref> on) {
 
     /**

@@ -9,26 +9,26 @@ import java.util.Map;
  * {@code branch}, {@code flow}, {@code call}, {@code end}, {@code handoff}). A node that names no way on
  * falls through to the node below it ({@code next} is filled in by the loader, {@code fallsThrough} true).
  */
-record FlowNode(String id, int line, Text say, Map<String, Text> set, Emit emit, Ask ask,
+public record FlowNode(String id, int line, Text say, Map<String, Text> set, Emit emit, Ask ask,
                 Ref next, boolean fallsThrough, List<Branch> branches, Ref flow, Ref call,
                 boolean end, boolean handoff) {
 
     /** A reference to a node or flow, kept with its line for error messages. */
-    record Ref(String target, int line) {}
+    public record Ref(String target, int line) {}
 
     /** A text with {field} placeholders, kept with its line. */
-    record Text(String text, int line) {}
+    public record Text(String text, int line) {}
 
     /** One rule of a branch; {@code when} null means "else". */
-    record Branch(Condition when, Ref next, Ref flow, int line) {}
+    public record Branch(Condition when, Ref next, Ref flow, int line) {}
 
-    record Emit(EmitType type, Map<String, Text> params, int line) {}
+    public record Emit(EmitType type, Map<String, Text> params, int line) {}
 
     /**
      * What a node asks for. {@code types} lists accepted inputs (a description may be text, voice or image).
      * {@code tries} invalid answers lead to {@code fallback} (default: offer a person, from common.yaml).
      */
-    record Ask(List<AskType> types, String field, List<Option> options, Text retry, int tries,
+    public record Ask(List<AskType> types, String field, List<Option> options, Text retry, int tries,
                String pattern, int patternLine, boolean skipIfKnown, String level, boolean route,
                Ref fallback, int line) {
 
@@ -46,9 +46,9 @@ record FlowNode(String id, int line, Text say, Map<String, Text> set, Emit emit,
      * {@code words} pick it from a sentence; any of {@code not} in the answer rules it out ("报了也没用" is
      * not a yes to "已经报警了吗").
      */
-    record Option(String value, String label, List<String> words, List<String> not, Ref next, Ref flow, int line) {}
+    public record Option(String value, String label, List<String> words, List<String> not, Ref next, Ref flow, int line) {}
 
-    enum AskType {
+    public enum AskType {
         TEXT("text"), CHOICE("choice"), YES_NO("yes-no"), PHONE("phone"), ID_NUMBER("id-number"),
         DATE("date"), NUMBER("number"), AGE("age"), REGION("region"), IMAGE("image"), VOICE("voice"),
         LOCATION("location");
@@ -59,7 +59,7 @@ record FlowNode(String id, int line, Text say, Map<String, Text> set, Emit emit,
             this.yamlName = yamlName;
         }
 
-        static AskType of(String name) {
+        public static AskType of(String name) {
             for (AskType t : values()) {
                 if (t.yamlName.equals(name)) {
                     return t;
@@ -69,7 +69,7 @@ record FlowNode(String id, int line, Text say, Map<String, Text> set, Emit emit,
         }
     }
 
-    enum EmitType {
+    public enum EmitType {
         OPEN_CASE("open-case"), REPORT_CHANGE("report-change"), ESCALATE("escalate"),
         ESCALATION_NOTE("escalation-note"), BIND_DIRECTOR("bind-director"), LOG_VISIT("log-visit");
 
@@ -79,7 +79,7 @@ record FlowNode(String id, int line, Text say, Map<String, Text> set, Emit emit,
             this.yamlName = yamlName;
         }
 
-        static EmitType of(String name) {
+        public static EmitType of(String name) {
             for (EmitType t : values()) {
                 if (t.yamlName.equals(name)) {
                     return t;
@@ -93,7 +93,7 @@ record FlowNode(String id, int line, Text say, Map<String, Text> set, Emit emit,
         return ask != null;
     }
 
-    boolean isEnd() {
+    public boolean isEnd() {
         return end || handoff;
     }
 }

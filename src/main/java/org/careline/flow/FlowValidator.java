@@ -25,7 +25,7 @@ import org.careline.flow.FlowNode.Text;
  * condition uses a field that no path has set yet. Errors are {@code file:line: message}, sorted by file
  * and line.
  */
-final class FlowValidator {
+public final class FlowValidator {
 
     /** Fields the engine always provides (from the profile, the clock, the step context or a global intent). */
     static final Set<String> BUILTIN_FIELDS = Set.of("role", "community", "town", "today", "now", "office_hours",
@@ -39,11 +39,11 @@ final class FlowValidator {
 
     private record Issue(String file, int line, String message) {}
 
-    FlowValidator(Flows flows) {
+    public FlowValidator(Flows flows) {
         this.flows = flows;
     }
 
-    List<String> validate() {
+    public List<String> validate() {
         checkCommon();
         checkRouting();
         checkExamples();
@@ -62,7 +62,7 @@ final class FlowValidator {
     private void checkExamples() {
         java.util.Map<String, String> seen = new java.util.HashMap<>();
         for (IntentClassifier.Example e : flows.examples()) {
-            if (!IntentExamples.NONE.equals(e.intent()) && flows.flow(e.intent()) == null) {
+            if (!IntentClassifier.NONE.equals(e.intent()) && flows.flow(e.intent()) == null) {
                 error(e.file(), e.line(), "unknown flow '" + e.intent() + "' (an examples file names a flow id or none)");
             }
             String key = TextNormalizer.compact(e.text());

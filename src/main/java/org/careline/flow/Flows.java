@@ -17,7 +17,7 @@ public final class Flows {
     private final IntentClassifier classifier;
     private final IntentClassifier safetyClassifier;
 
-    Flows(Map<String, Flow> flows, Common common, Regions regions, RoutingTable routing,
+    public Flows(Map<String, Flow> flows, Common common, Regions regions, RoutingTable routing,
           List<IntentClassifier.Example> examples, String version) {
         this.flows = Map.copyOf(flows);
         this.common = common;
@@ -26,7 +26,7 @@ public final class Flows {
         this.examples = List.copyOf(examples);
         // The safety set's tuning half (examples/safety-*.yaml) teaches only the danger check, not routing:
         // its ordinary messages would otherwise pull help requests towards "none".
-        this.classifier = new IntentClassifier(this.examples.stream().filter(e -> !IntentExamples.safetyOnly(e)).toList());
+        this.classifier = new IntentClassifier(this.examples.stream().filter(e -> !e.safetyOnly()).toList());
         this.safetyClassifier = new IntentClassifier(this.examples);
         this.version = version;
     }

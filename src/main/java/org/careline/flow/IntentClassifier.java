@@ -12,7 +12,10 @@ import java.util.Map;
  * say the same thing (typos, dialect, stories without a keyword), and staff improve it by adding examples,
  * not code. Deterministic and pure: trained once when the flows load.
  */
-final class IntentClassifier {
+public final class IntentClassifier {
+
+    /** The intent of examples that lead nowhere ({@code intent: none} in an example file). */
+    static final String NONE = "none";
 
     /** Laplace smoothing; small, because n-gram vocabularies are large and sparse. */
     private static final double ALPHA = 0.1;
@@ -24,7 +27,14 @@ final class IntentClassifier {
     private final java.util.Set<String> known = new java.util.HashSet<>();
 
     /** One labelled example: the intent it stands for and its text. */
-    record Example(String intent, String text, String file, int line) {}
+    public record Example(String intent, String text, String file, int line) {
+
+        /** Examples in {@code examples/safety-*.yaml} teach the danger check only, never routing. */
+        boolean safetyOnly() {
+            String f = file == null ? "" : file.replace('\\', '/');
+            return f.substring(f.lastIndexOf('/') + 1).startsWith("safety-");
+        }
+    }
 
     /** A classification: each intent's probability, summing to 1. */
     record Prediction(Map<String, Double> probabilities) {

@@ -92,7 +92,7 @@ public final class IntentRouter {
             if (best != null && p.probability(best) >= CONFIDENT) {
                 String chosen = best;
                 int confidence = (int) Math.round(p.probability(best) * 10);
-                if (IntentExamples.NONE.equals(chosen)) {
+                if (IntentClassifier.NONE.equals(chosen)) {
                     return Route.none();
                 }
                 return table.targets().stream().filter(t -> t.flow().target().equals(chosen)).findFirst()

@@ -8,13 +8,13 @@ import java.util.Map;
  * (so "孩子住院了没钱交医药费" starts help-request with need = medical). A message goes to the flow with the
  * highest score if it reaches {@code threshold}.
  */
-record RoutingTable(List<Target> targets, int threshold) {
+public record RoutingTable(List<Target> targets, int threshold) {
 
     /** {@code presets}: field → value → words with weights. */
-    record Target(FlowNode.Ref flow, Map<String, Integer> words, WordCombinations combinations,
+    public record Target(FlowNode.Ref flow, Map<String, Integer> words, WordCombinations combinations,
                   Map<String, Map<String, Map<String, Integer>>> presets) {}
 
-    static RoutingTable empty() {
+    public static RoutingTable empty() {
         return new RoutingTable(List.of(), 1);
     }
 }

@@ -25,11 +25,11 @@ import java.util.regex.Pattern;
  * @param patterns     "A…B" (or "A…B…C"): the parts in this order in one clause, at most {@link #GAP}
  *                     characters apart
  */
-record WordCombinations(Map<String, List<String>> groups, List<Combination> combinations, List<String> exceptions,
+public record WordCombinations(Map<String, List<String>> groups, List<Combination> combinations, List<String> exceptions,
                         List<String> patterns, Compiled compiled) {
 
     /** "child + harm: 3" in a flow file: {@code groups = [child, harm]}. */
-    record Combination(List<String> groups, int weight, int line) {
+    public record Combination(List<String> groups, int weight, int line) {
 
         String name() {
             return String.join(" + ", groups);
@@ -81,11 +81,11 @@ record WordCombinations(Map<String, List<String>> groups, List<Combination> comb
     /** Stands where an exception was, so words cannot join across it. */
     static final char BLANK = '\u0000';
 
-    WordCombinations(Map<String, List<String>> groups, List<Combination> combinations, List<String> exceptions) {
+    public WordCombinations(Map<String, List<String>> groups, List<Combination> combinations, List<String> exceptions) {
         this(groups, combinations, exceptions, List.of(), null);
     }
 
-    WordCombinations {
+    public WordCombinations {
         groups = Map.copyOf(groups);
         combinations = List.copyOf(combinations);
         exceptions = List.copyOf(exceptions);
@@ -102,7 +102,7 @@ record WordCombinations(Map<String, List<String>> groups, List<Combination> comb
         return new WordCombinations(Map.of(), List.of(), List.of());
     }
 
-    WordCombinations withPatterns(List<String> gapPatterns) {
+    public WordCombinations withPatterns(List<String> gapPatterns) {
         return new WordCombinations(groups, combinations, exceptions, gapPatterns, null);
     }
 

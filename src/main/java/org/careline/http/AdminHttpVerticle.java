@@ -7,31 +7,42 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.careline.Services;
-import org.careline.console.AdminApi;
+import io.vertx.redis.client.RedisAPI;
+import org.careline.config.AppConfig;
 
 import java.util.List;
+import java.util.function.Supplier;
 
-/** The internal port: admin API, readiness, and (in sandbox mode) the simulator. Not for the internet. */
+/**
+ * The internal port: readiness, metrics, and the routes others mount here (admin API, in sandbox mode the
+ * simulator). Not for the internet.
+ */
 public final class AdminHttpVerticle extends VerticleBase {
 
-    private final Services services;
+    private final Parts parts;
     private final List<RouterContribution> contributions;
     private HttpServer server;
 
-    /** Something else that mounts routes here (the sandbox simulator, later the console). */
+    /** Something else that mounts routes here (the admin API, the sandbox simulator, later the console). */
     public interface RouterContribution {
         void mount(Router router);
     }
 
-    public AdminHttpVerticle(Services services, List<RouterContribution> contributions) {
-        this.services = services;
+    /**
+     * What the internal port uses itself: its address and limits, Redis (readiness pings it), the flows
+     * version and the sandbox flag (shown by readiness), and the Prometheus scrape.
+     */
+    public record Parts(AppConfig.Admin admin, boolean sandbox, RedisAPI redis, Supplier<String> flowsVersion,
+                        Supplier<String> metrics) {}
+
+    public AdminHttpVerticle(Parts parts, List<RouterContribution> contributions) {
+        this.parts = parts;
         this.contributions = contributions;
     }
 
     @Override
     public Future<?> start() {
-        ConnectionGuard guard = new ConnectionGuard(vertx, "internal", services.config.admin().limits());
+        ConnectionGuard guard = new ConnectionGuard(vertx, "internal", parts.admin().limits());
         Router router = Router.router(vertx);
         router.route().handler(guard::onRequest);
         router.route().handler(BodyHandler.create(false).setBodyLimit(1024 * 1024));
@@ -39,30 +50,29 @@ public final class AdminHttpVerticle extends VerticleBase {
         // Prometheus text format: messages by answer, step latency, cases, escalations, JVM.
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                .end(services.meters.scrape()));
-        new AdminApi(services.store, services.conversations, services.menu, services.config.admin().token()).mount(router);
+                .end(parts.metrics().get()));
         contributions.forEach(c -> c.mount(router));
         router.route().failureHandler(Failures::handle);
 
         return vertx.createHttpServer(guard.options())
                 .connectionHandler(guard::onConnection)
                 .requestHandler(router)
-                .listen(services.config.admin().port(), services.config.admin().host())
+                .listen(parts.admin().port(), parts.admin().host())
                 .onSuccess(s -> server = s)
                 .recover(e -> Future.failedFuture(new IllegalStateException("internal port (CARELINE_ADMIN_PORT) "
-                        + services.config.admin().host() + ":" + services.config.admin().port() + ": " + e.getMessage())));
+                        + parts.admin().host() + ":" + parts.admin().port() + ": " + e.getMessage())));
     }
 
     /** Ready means Redis answers: without it no conversation can be loaded or saved. */
     private void ready(RoutingContext ctx) {
-        services.redis.ping(List.of())
+        parts.redis().ping(List.of())
                 .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
                 .onComplete(ar -> {
                     JsonObject body = new JsonObject()
                             .put("status", ar.succeeded() ? "UP" : "DOWN")
                             .put("redis", ar.succeeded() ? "UP" : "DOWN")
-                            .put("flows", services.flows.flows().version())
-                            .put("sandbox", services.config.wechat().sandbox());
+                            .put("flows", parts.flowsVersion().get())
+                            .put("sandbox", parts.sandbox());
                     ctx.response().setStatusCode(ar.succeeded() ? 200 : 503)
                             .putHeader("Content-Type", "application/json").end(body.encode());
                 });

@@ -35,14 +35,15 @@ final class ConnectionGuard {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
     /** Under a connection flood, one warning per this interval is enough. */
-    private static final long WARN_EVERY_MS = 10_000;
+    private static final long WARN_EVERY_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final Vertx vertx;
     private final String port;
     private final AppConfig.Limits limits;
     private final Map<HttpConnection, Watch> open = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
-    private final AtomicLong lastRefusalWarning = new AtomicLong();
+    /** System.nanoTime of the last warning; the first refusal always warns. */
+    private final AtomicLong lastRefusalWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NS - 1);
 
     /** {@code port}: how the log names the port ("public", "internal"). */
     ConnectionGuard(Vertx vertx, String port, AppConfig.Limits limits) {
@@ -68,9 +69,9 @@ final class ConnectionGuard {
         // take the last place.
         if (count.incrementAndGet() > limits.maxConnections()) {
             count.decrementAndGet();
-            long now = System.currentTimeMillis();
+            long now = System.nanoTime();
             long last = lastRefusalWarning.get();
-            if (now - last > WARN_EVERY_MS && lastRefusalWarning.compareAndSet(last, now)) {
+            if (now - last > WARN_EVERY_NS && lastRefusalWarning.compareAndSet(last, now)) {
                 log.warn("{} port: {} connections open, the most allowed; closing new ones", port, limits.maxConnections());
             }
             connection.close();

@@ -9,7 +9,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.careline.Services;
+import org.careline.config.AppConfig;
+import org.careline.wechat.CallbackHandler;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,12 +23,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class PublicHttpVerticle extends VerticleBase {
 
-    private final Services services;
+    private final Parts parts;
     private final ConnectionGuard guard;
     private HttpServer server;
 
-    private PublicHttpVerticle(Services services, ConnectionGuard guard) {
-        this.services = services;
+    /**
+     * What the public port uses: its address and limits, the sandbox flag (loopback by default there), the
+     * callback body cap and the WeChat callback itself.
+     */
+    public record Parts(AppConfig.Http http, boolean sandbox, int maxBodyBytes, CallbackHandler callback) {}
+
+    private PublicHttpVerticle(Parts parts, ConnectionGuard guard) {
+        this.parts = parts;
         this.guard = guard;
     }
 
@@ -35,11 +42,11 @@ public final class PublicHttpVerticle extends VerticleBase {
      * Deploys one instance per core, all sharing one connection cap; completes with one of them (they all
      * listen on the same port).
      */
-    public static Future<PublicHttpVerticle> deploy(Vertx vertx, Services services) {
-        ConnectionGuard guard = new ConnectionGuard(vertx, "public", services.config.http().limits());
+    public static Future<PublicHttpVerticle> deploy(Vertx vertx, Parts parts) {
+        ConnectionGuard guard = new ConnectionGuard(vertx, "public", parts.http().limits());
         List<PublicHttpVerticle> instances = new CopyOnWriteArrayList<>();
         return vertx.deployVerticle(() -> {
-                    PublicHttpVerticle v = new PublicHttpVerticle(services, guard);
+                    PublicHttpVerticle v = new PublicHttpVerticle(parts, guard);
                     instances.add(v);
                     return v;
                 }, new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
@@ -51,19 +58,19 @@ public final class PublicHttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         router.route().handler(guard::onRequest);
         // Bodies over the limit get 413 before any parsing (DESIGN §2: reject bodies over 64 KiB).
-        router.post("/wechat").handler(BodyHandler.create(false).setBodyLimit(services.config.wechat().maxBodyBytes()));
-        router.get("/wechat").handler(services.callback.verifyUrl());
-        router.post("/wechat").handler(services.callback.receive());
+        router.post("/wechat").handler(BodyHandler.create(false).setBodyLimit(parts.maxBodyBytes()));
+        router.get("/wechat").handler(parts.callback().verifyUrl());
+        router.post("/wechat").handler(parts.callback().receive());
         router.get("/health").handler(this::health);
         router.route().failureHandler(Failures::handle);
 
         return vertx.createHttpServer(guard.options())
                 .connectionHandler(guard::onConnection)
                 .requestHandler(router)
-                .listen(services.config.http().port(), host())
+                .listen(parts.http().port(), host())
                 .onSuccess(s -> server = s)
                 .recover(e -> Future.failedFuture(new IllegalStateException("public port (CARELINE_HTTP_PORT) "
-                        + host() + ":" + services.config.http().port() + ": " + e.getMessage())));
+                        + host() + ":" + parts.http().port() + ": " + e.getMessage())));
     }
 
     /**
@@ -71,8 +78,8 @@ public final class PublicHttpVerticle extends VerticleBase {
      * address other than the default was configured.
      */
     private String host() {
-        String host = services.config.http().host();
-        return services.config.wechat().sandbox() && "0.0.0.0".equals(host) ? "127.0.0.1" : host;
+        String host = parts.http().host();
+        return parts.sandbox() && "0.0.0.0".equals(host) ? "127.0.0.1" : host;
     }
 
     private void health(RoutingContext ctx) {

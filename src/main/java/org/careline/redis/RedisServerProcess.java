@@ -148,7 +148,7 @@ public final class RedisServerProcess implements AutoCloseable {
 
     private void awaitReady() throws IOException {
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         StringBuilder seen = new StringBuilder();
         String line;
         while ((line = out.readLine()) != null) {
@@ -161,7 +161,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 drain(out);
                 return;
             }
-            if (System.currentTimeMillis() > deadline) {
+            if (System.nanoTime() - deadline > 0) {
                 break;
             }
         }

@@ -11,17 +11,18 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.handler.StaticHandler;
-import org.careline.Services;
+import org.careline.conversation.ConversationStore;
 import org.careline.http.Failures;
 import org.careline.wechat.InboundXml;
 import org.careline.wechat.WeChatCrypto;
+import org.careline.wechat.WeChatIdentity;
 import org.careline.wechat.WeChatSignature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,19 +50,35 @@ public final class Simulator {
     }
 
     private final Vertx vertx;
-    private final Services services;
+    private final WeChatIdentity identity;
+    private final ConversationStore store;
+    private final FakeWeChatPlatform platform;
+    private final Path menuFile;
+    private final Clock clock;
     private final IntSupplier publicPort;
     private final WebClient client;
     private final WeChatCrypto crypto;
-    private final AtomicLong msgIds = new AtomicLong(System.currentTimeMillis() * 10);
+    private final AtomicLong msgIds;
 
-    public Simulator(Vertx vertx, Services services, IntSupplier publicPort) {
+    /**
+     * @param identity  the sandbox account whose token signs (and whose key encrypts) the simulated callbacks
+     * @param store     where the sandbox's director persona is set up
+     * @param platform  the fake WeChat API, whose accepted pushes the page shows
+     * @param menuFile  the custom menu the phone shows
+     */
+    public Simulator(Vertx vertx, WeChatIdentity identity, ConversationStore store, FakeWeChatPlatform platform,
+                     Path menuFile, Clock clock, IntSupplier publicPort) {
         this.vertx = vertx;
-        this.services = services;
+        this.identity = identity;
+        this.store = store;
+        this.platform = platform;
+        this.menuFile = menuFile;
+        this.clock = clock;
         this.publicPort = publicPort;
         this.client = WebClient.create(vertx);
-        Services.WeChatIdentity id = services.identity;
-        this.crypto = id.aesKey().isEmpty() ? null : new WeChatCrypto(id.token(), id.appId(), id.aesKey(), null);
+        this.msgIds = new AtomicLong(clock.millis() * 10);
+        this.crypto = identity.aesKey().isEmpty() ? null
+                : new WeChatCrypto(identity.token(), identity.appId(), identity.aesKey(), null);
         seedDirector();
     }
 
@@ -72,8 +89,7 @@ public final class Simulator {
     private void seedDirector() {
         for (Persona p : PERSONAS) {
             if ("director".equals(p.role())) {
-                services.redis.hset(List.of(org.careline.redis.RedisKeys.profile(p.openid()),
-                                "role", "director", "community", "寺巷社区", "town", "寺巷街道"))
+                store.setProfile(p.openid(), "role", "director", "community", "寺巷社区", "town", "寺巷街道")
                         .onFailure(e -> log.warn("sandbox director persona not set up: {}", e.toString()));
             }
         }
@@ -108,7 +124,7 @@ public final class Simulator {
      * WeChat), or {@link #defaultMenu()} when there is none. Read on each request, so edits show on reload.
      */
     private void menu(RoutingContext ctx) {
-        Path file = services.config.wechat().menuFile();
+        Path file = menuFile;
         vertx.fileSystem().readFile(file.toString()).onComplete(ar -> {
             if (ar.failed()) {
                 if (!(ar.cause().getCause() instanceof NoSuchFileException)) {
@@ -177,9 +193,9 @@ public final class Simulator {
     }
 
     private Future<HttpResponse<Buffer>> postToCallback(String xml) {
-        String ts = Long.toString(Instant.now().getEpochSecond());
+        String ts = Long.toString(clock.instant().getEpochSecond());
         String nonce = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String token = services.identity.token();
+        String token = identity.token();
         var request = client.post(publicPort.getAsInt(), "127.0.0.1", "/wechat")
                 .addQueryParam("signature", WeChatSignature.sign(token, ts, nonce))
                 .addQueryParam("timestamp", ts)
@@ -206,7 +222,7 @@ public final class Simulator {
 
     private String messageXml(JsonObject in) {
         String openid = in.getString("openid");
-        long now = Instant.now().getEpochSecond();
+        long now = clock.instant().getEpochSecond();
         String head = "<xml><ToUserName><![CDATA[gh_sandbox]]></ToUserName><FromUserName><![CDATA[" + cdata(openid)
                 + "]]></FromUserName><CreateTime>" + now + "</CreateTime>";
         long msgId = msgIds.incrementAndGet();
@@ -238,7 +254,7 @@ public final class Simulator {
         String openid = ctx.request().getParam("openid");
         int after = parseInt(ctx.request().getParam("after"), 0);
         JsonArray list = new JsonArray();
-        var sent = services.sandboxPlatform.sentTo(openid == null ? "" : openid);
+        var sent = platform.sentTo(openid == null ? "" : openid);
         for (int i = Math.max(0, after); i < sent.size(); i++) {
             var m = sent.get(i);
             list.add(new JsonObject().put("index", i).put("type", m.type()).put("text", m.text())

@@ -68,7 +68,7 @@ public final class CallbackHandler {
 
     public Handler<RoutingContext> receive() {
         return ctx -> {
-            long received = System.currentTimeMillis();
+            long received = clock.millis();
             if (!authentic(ctx)) {
                 return;
             }

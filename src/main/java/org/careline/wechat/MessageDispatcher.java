@@ -11,6 +11,7 @@ import org.careline.privacy.Redaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,12 +36,18 @@ public final class MessageDispatcher {
     private final WeChatApi api;
     private final Duration budget;
     private final SystemTexts texts;
+    private final Clock clock;
 
     private final MeterRegistry meters;
 
+    /**
+     * @param clock the wall clock, compared with WeChat's {@code CreateTime}; the reply budget is measured
+     *              with {@link #elapsedMillis()}, which no clock change can shorten or stretch
+     */
     public MessageDispatcher(Vertx vertx, ConversationService conversations, WeChatApi api,
-                             Duration budget, SystemTexts texts, MeterRegistry meters) {
+                             Duration budget, SystemTexts texts, MeterRegistry meters, Clock clock) {
         this.meters = meters;
+        this.clock = clock;
         this.vertx = vertx;
         this.conversations = conversations;
         this.api = api;
@@ -75,8 +82,8 @@ public final class MessageDispatcher {
      * retry, else a plain "busy" text so the person knows to send it again.
      */
     public Future<Answer> dispatch(InboundMessage message) {
-        long start = System.currentTimeMillis();
-        long deadline = start + budget.toMillis();
+        long start = clock.millis();
+        long deadline = elapsedMillis() + budget.toMillis();
         return answer(message, deadline)
                 // Whatever hangs (Redis mid-retry), WeChat gets an answer inside its 5 seconds.
                 .timeout(Math.max(budget.toMillis() + 300, 1500), TimeUnit.MILLISECONDS)
@@ -98,7 +105,7 @@ public final class MessageDispatcher {
         if (message.createTime() > 0 && age < RETRIES_STILL_COMING_MS) {
             // Nothing was saved and the lease was released: WeChat's retry gets a fresh chance.
             meters.counter("careline.callback.answers", "answer", "retry").increment();
-            return vertx.timer(Math.max(1, receivedAtMillis + LET_WECHAT_RETRY_MS - System.currentTimeMillis()))
+            return vertx.timer(Math.max(1, receivedAtMillis + LET_WECHAT_RETRY_MS - clock.millis()))
                     .map(t -> new Answer(Answer.Kind.RETRY, null));
         }
         // The last retry: tell the person plainly rather than going silent.
@@ -126,12 +133,12 @@ public final class MessageDispatcher {
         };
         // Asked just before the save: the reply is kept for retries as passive unless "success" went out.
         BooleanSupplier passive = () -> {
-            if (System.currentTimeMillis() >= deadline) {
+            if (elapsedMillis() >= deadline) {
                 saySuccess.run();
             }
             return who.compareAndSet(Answering.OPEN, Answering.PASSIVE) || who.get() != Answering.SUCCESS;
         };
-        Future<ConversationService.Turn> turn = conversations.handle(message, passive);
+        Future<ConversationService.Turn> turn = conversations.handle(InputMapping.incoming(message), passive);
         // A hanging Redis must not hold the answer for long (at least a second: a healthy Redis answers in
         // about a millisecond, and a tiny budget must not fail a working one). If the turn still begins
         // later, its reply waits in Redis for WeChat's retry.
@@ -148,7 +155,7 @@ public final class MessageDispatcher {
                 retry(message, t.seen(), deadline).onComplete(answer);
                 return;
             }
-            long timer = vertx.setTimer(Math.max(1, deadline - System.currentTimeMillis()), id -> saySuccess.run());
+            long timer = vertx.setTimer(Math.max(1, deadline - elapsedMillis()), id -> saySuccess.run());
             t.replies().onComplete(replies -> {
                 vertx.cancelTimer(timer);
                 Answering settled = who.get();
@@ -201,16 +208,24 @@ public final class MessageDispatcher {
     }
 
     /**
-     * Waits, until {@code deadlineMillis} (System.currentTimeMillis), for the first handler of a retried
-     * message to finish; completes with the record as it then stands (null if it vanished).
+     * Waits, until {@code deadline} ({@link #elapsedMillis()}), for the first handler of a retried message to
+     * finish; completes with the record as it then stands (null if it vanished).
      */
-    private Future<ReplyRecord> awaitReply(String openid, String key, long deadlineMillis) {
+    private Future<ReplyRecord> awaitReply(String openid, String key, long deadline) {
         return conversations.reply(openid, key).compose(entry -> {
-            if (entry == null || entry.done() || System.currentTimeMillis() + POLL_MS >= deadlineMillis) {
+            if (entry == null || entry.done() || elapsedMillis() + POLL_MS >= deadline) {
                 return Future.succeededFuture(entry);
             }
-            return vertx.timer(POLL_MS).compose(t -> awaitReply(openid, key, deadlineMillis));
+            return vertx.timer(POLL_MS).compose(t -> awaitReply(openid, key, deadline));
         });
+    }
+
+    /**
+     * Monotonic milliseconds, for the reply budget: whole milliseconds as the budget's arithmetic always was
+     * (a 1 ms budget is over at the next tick), but never moved by a change of the wall clock.
+     */
+    private static long elapsedMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
     }
 
     private static String passivePart(List<String> replies) {

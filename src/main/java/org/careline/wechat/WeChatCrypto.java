@@ -1,5 +1,8 @@
 package org.careline.wechat;
 
+import me.chanjar.weixin.common.error.WxRuntimeException;
+import me.chanjar.weixin.common.util.crypto.WxCryptUtil;
+
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -17,18 +20,27 @@ import java.util.Objects;
  * 16 random bytes, the message length (4 bytes, big-endian), the UTF-8 message and the app id, padded
  * PKCS#7-style to a multiple of 32 bytes (WeChat's block size for padding, not AES's 16).
  * Thread-safe: a {@link Cipher} is made per call.
+ * <p>
+ * Replies are encrypted by WxJava's {@link WxCryptUtil}, given random bytes from {@link SecureRandom} (its own
+ * come from {@code java.util.Random}). Decryption stays ours: WxJava 4.7.9.B's {@code decrypt} never compares
+ * the app id inside the ciphertext with the account's (the check is commented out), accepts any padding
+ * (an invalid pad byte counts as none), compares {@code msg_signature} with {@code String.equals}, knows one
+ * key only (no previous key during a rotation) and throws one {@code WxRuntimeException} for every failure.
  */
 public final class WeChatCrypto {
 
     private static final int RANDOM_BYTES = 16;
     private static final int PAD_BLOCK = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The random prefix is 16 characters of this alphabet, as in WeChat's sample code. */
+    private static final String RANDOM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     private final String token;
     private final String appId;
     private final byte[] appIdBytes;
     private final AesKey current;
     private final AesKey previous;
+    private final WxCryptUtil replies;
 
     /**
      * @param encodingAesKey         the EncodingAESKey set in the WeChat console (43 characters)
@@ -50,6 +62,7 @@ public final class WeChatCrypto {
         this.previous = previousEncodingAesKey == null || previousEncodingAesKey.isBlank()
                 ? null
                 : AesKey.of(previousEncodingAesKey, "previous EncodingAESKey");
+        this.replies = new WxCryptUtil(token, encodingAesKey, appId);
     }
 
     public WeChatCrypto(String token, String appId, String encodingAesKey) {
@@ -79,31 +92,35 @@ public final class WeChatCrypto {
         }
     }
 
-    /** Encrypts a reply with the current key and fresh random bytes; the result is base64. */
+    /** Encrypts a reply with the current key and a fresh random prefix; the result is base64. */
     public String encrypt(String xml) {
         byte[] random = new byte[RANDOM_BYTES];
-        RANDOM.nextBytes(random);
+        for (int i = 0; i < RANDOM_BYTES; i++) {
+            random[i] = (byte) RANDOM_ALPHABET.charAt(RANDOM.nextInt(RANDOM_ALPHABET.length()));
+        }
         return encrypt(xml, random);
     }
 
-    /** {@link #encrypt(String)} with given "random" bytes, so tests can match published vectors. */
+    /**
+     * {@link #encrypt(String)} with a given "random" prefix (16 ASCII bytes), so tests can match published
+     * vectors.
+     */
     public String encrypt(String xml, byte[] random16) {
         Objects.requireNonNull(xml, "xml");
         if (random16 == null || random16.length != RANDOM_BYTES) {
             throw new IllegalArgumentException("safe mode needs exactly 16 random bytes");
         }
-        byte[] message = xml.getBytes(StandardCharsets.UTF_8);
-        int unpadded = RANDOM_BYTES + 4 + message.length + appIdBytes.length;
-        int pad = PAD_BLOCK - unpadded % PAD_BLOCK;
-        ByteBuffer plain = ByteBuffer.allocate(unpadded + pad)
-                .put(random16)
-                .putInt(message.length)
-                .put(message)
-                .put(appIdBytes);
-        while (plain.hasRemaining()) {
-            plain.put((byte) pad);
+        for (byte b : random16) {
+            // WxJava takes the prefix as a String and encodes it as UTF-8: only ASCII keeps it 16 bytes.
+            if (b < 0) {
+                throw new IllegalArgumentException("the random prefix must be ASCII");
+            }
         }
-        return Base64.getEncoder().encodeToString(aes(Cipher.ENCRYPT_MODE, current, plain.array()));
+        try {
+            return replies.encrypt(new String(random16, StandardCharsets.US_ASCII), xml);
+        } catch (WxRuntimeException e) {
+            throw new WeChatProtocolException("AES encryption failed");
+        }
     }
 
     /** The whole safe-mode reply body: the encrypted reply with its msg_signature, timestamp and nonce. */

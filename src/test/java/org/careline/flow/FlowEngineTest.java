@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.careline.flow.ConversationState.Status;
 import org.careline.flow.Effect.Reply;
+import org.careline.flowfiles.FlowLoader;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;

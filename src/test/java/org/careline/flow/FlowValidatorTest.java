@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.careline.flowfiles.FlowLoader;
 
 /** One broken flow file per kind of mistake; each must be reported as file:line: message. */
 class FlowValidatorTest {

@@ -2,6 +2,7 @@ package org.careline.flow;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.careline.flowfiles.FlowLoader;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,8 +4,8 @@ import io.vertx.core.Vertx;
 import org.careline.MainVerticle;
 import org.careline.config.AppConfig;
 import org.careline.config.ConfigLoader;
-import org.careline.flow.FlowLoader;
 import org.careline.flow.Flows;
+import org.careline.flowfiles.FlowLoader;
 
 import java.time.Clock;
 import java.util.HashMap;

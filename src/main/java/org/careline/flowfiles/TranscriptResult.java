@@ -1,4 +1,4 @@
-package org.careline.flow;
+package org.careline.flowfiles;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package org.careline.flow;
+package org.careline.flowfiles;
 
 import java.io.Reader;
 import java.util.ArrayList;

@@ -1,4 +1,13 @@
-package org.careline.flow;
+package org.careline.flowfiles;
+
+import org.careline.flow.Common;
+import org.careline.flow.Flow;
+import org.careline.flow.FlowValidationException;
+import org.careline.flow.FlowValidator;
+import org.careline.flow.Flows;
+import org.careline.flow.IntentClassifier;
+import org.careline.flow.Regions;
+import org.careline.flow.RoutingTable;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -119,11 +128,11 @@ public final class FlowLoader {
                     Map.of(), null, null, null);
         }
         List<IntentClassifier.Example> examples = IntentExamples.read(dir, digest, errors);
-        Regions regions = Regions.load(regionsFile, errors);
+        Regions regions = RegionsFile.load(regionsFile, errors);
         try {
             digest.update(Files.readAllBytes(regionsFile));
         } catch (IOException ignored) {
-            // already reported by Regions.load
+            // already reported by RegionsFile.load
         }
         String version = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
         return new Flows(flows, common, regions, routing == null ? RoutingTable.empty() : routing, examples, version);

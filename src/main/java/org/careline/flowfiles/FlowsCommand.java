@@ -1,4 +1,7 @@
-package org.careline.flow;
+package org.careline.flowfiles;
+
+import org.careline.flow.FlowValidationException;
+import org.careline.flow.Flows;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,4 +1,13 @@
-package org.careline.flow;
+package org.careline.flowfiles;
+
+import org.careline.flow.ConversationState;
+import org.careline.flow.Effect;
+import org.careline.flow.FlowEngine;
+import org.careline.flow.Flows;
+import org.careline.flow.Input;
+import org.careline.flow.OfficeHours;
+import org.careline.flow.Step;
+import org.careline.flow.StepContext;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;

@@ -1,4 +1,4 @@
-package org.careline.flow;
+package org.careline.flowfiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,7 @@ class TranscriptRunnerTest {
     private TranscriptResult run(String yaml) throws IOException {
         Path file = dir.resolve("t.yaml");
         Files.writeString(file, yaml);
-        return new TranscriptRunner(ShippedFlowsTest.shipped()).run(file);
+        return new TranscriptRunner(FlowLoader.load(Path.of("conversation-flows"), Path.of("config/regions.yaml"))).run(file);
     }
 
     @Test

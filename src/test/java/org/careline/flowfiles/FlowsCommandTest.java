@@ -1,4 +1,4 @@
-package org.careline.flow;
+package org.careline.flowfiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

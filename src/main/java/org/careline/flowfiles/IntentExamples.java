@@ -1,4 +1,6 @@
-package org.careline.flow;
+package org.careline.flowfiles;
+
+import org.careline.flow.IntentClassifier;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -19,15 +21,7 @@ import java.util.stream.Stream;
 final class IntentExamples {
 
     static final String FOLDER = "examples";
-    static final String NONE = "none";
-
     private IntentExamples() {
-    }
-
-    /** Examples in {@code examples/safety-*.yaml} teach the danger check only, never routing. */
-    static boolean safetyOnly(IntentClassifier.Example e) {
-        String file = e.file() == null ? "" : e.file().replace('\\', '/');
-        return file.substring(file.lastIndexOf('/') + 1).startsWith("safety-");
     }
 
     static List<IntentClassifier.Example> read(Path flowsDir, MessageDigest digest, List<String> errors) {

@@ -1,4 +1,13 @@
-package org.careline.flow;
+package org.careline.flowfiles;
+
+import org.careline.flow.Common;
+import org.careline.flow.Condition;
+import org.careline.flow.Flow;
+import org.careline.flow.FlowNode;
+import org.careline.flow.FlowValidator;
+import org.careline.flow.RoutingTable;
+import org.careline.flow.TextNormalizer;
+import org.careline.flow.WordCombinations;
 
 import java.util.ArrayList;
 import java.util.Arrays;

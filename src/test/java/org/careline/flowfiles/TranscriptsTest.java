@@ -1,4 +1,4 @@
-package org.careline.flow;
+package org.careline.flowfiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,7 @@ class TranscriptsTest {
 
     @TestFactory
     Stream<DynamicTest> everyTranscriptPasses() {
-        TranscriptRunner runner = new TranscriptRunner(ShippedFlowsTest.shipped());
+        TranscriptRunner runner = new TranscriptRunner(FlowLoader.load(Path.of("conversation-flows"), Path.of("config/regions.yaml")));
         List<TranscriptResult> results = runner.runAll(Path.of("conversation-flows", "tests"));
         // A moved or renamed folder must not turn into a green run of nothing.
         assertThat(results).as("transcripts in conversation-flows/tests/").isNotEmpty();

@@ -1,14 +1,19 @@
-package org.careline.conversation;
+package org.careline.wechat;
 
+import org.careline.conversation.Incoming;
 import org.careline.flow.Input;
-import org.careline.wechat.InboundMessage;
 
 import java.util.Optional;
 
-/** Turns a WeChat message into what the engine understands; events that need no step map to empty. */
+/** Turns a WeChat message into what the orchestrator takes; events that need no step have no input. */
 final class InputMapping {
 
     private InputMapping() {
+    }
+
+    static Incoming incoming(InboundMessage m) {
+        return new Incoming(m.fromUser(), m.dedupKey(), m.kind().name(), of(m).orElse(null), transcriptText(m),
+                m.kind() == InboundMessage.Kind.UNSUBSCRIBE);
     }
 
     static Optional<Input> of(InboundMessage m) {
