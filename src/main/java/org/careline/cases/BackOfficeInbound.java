@@ -123,8 +123,11 @@ public final class BackOfficeInbound {
                         new JsonObject().put("error", "this event id came before with another request")));
                 case MINE -> ledger.firstUseOfSignature(signature, eventId).compose(first -> {
                     if (!first) {
-                        return ledger.release(eventId).map(v -> new InboundEventLedger.Answer(401,
-                                new JsonObject().put("error", "this signature was already used by another event")));
+                        // A captured request sent again under a fresh id; or two events with the same body in the
+                        // same second: 409 tells an honest sender to sign again (with a new timestamp) and retry.
+                        return ledger.release(eventId).map(v -> new InboundEventLedger.Answer(409,
+                                new JsonObject().put("error", "this signature was already used by another event: "
+                                        + "sign the request again with a new timestamp")));
                     }
                     return applyOnce(ctx, eventId, bodyHash);
                 });

@@ -182,7 +182,7 @@ class CaseStatusUpdateIT {
     }
 
     @Test
-    @DisplayName("A missing or bad signature, an old timestamp and a signature reused under another id are refused (401), nothing applied")
+    @DisplayName("A missing or bad signature and an old timestamp are refused (401), a signature reused under another id 409; nothing applied")
     void refusedSignatures() {
         String openid = openid();
         String caseId = caseOf(openid, Instant.now().minus(Duration.ofDays(3)));
@@ -204,7 +204,7 @@ class CaseStatusUpdateIT {
         assertThat(backOffice.raw("POST", path, "application/json", body, "e4-" + UUID.randomUUID(), Long.toString(now),
                 signature).status()).isEqualTo(200);
         assertThat(backOffice.raw("POST", path, "application/json", body, "e5-" + UUID.randomUUID(), Long.toString(now),
-                signature).status()).isEqualTo(401);
+                signature).status()).isEqualTo(409);
         assertThat(updatedEvents(openid)).isEqualTo(1);
         assertThat(backOffice.raw("POST", path, "application/json", body, null, Long.toString(now),
                 signer.sign(now, body)).status()).isEqualTo(400);
