@@ -6,7 +6,9 @@ import org.careline.config.AppConfig;
 import org.careline.console.AdminApi;
 import org.careline.flow.Flows;
 import org.careline.http.AdminHttpVerticle;
+import org.careline.media.MediaRoutes;
 import org.careline.http.PublicHttpVerticle;
+import org.careline.sandbox.ReferenceBackOffice;
 import org.careline.sandbox.Simulator;
 
 import java.time.Clock;
@@ -48,15 +50,25 @@ public final class MainVerticle extends VerticleBase {
                     Services s = services;
                     List<AdminHttpVerticle.RouterContribution> routes = new ArrayList<>();
                     routes.add(new AdminApi(s.store, s.conversations, s.menu, config.admin().token())::mount);
+                    // Behind AdminApi's token check (/api/admin/*): what could not be told to families.
+                    routes.add(s.undeliveredNotices::mountAdmin);
+                    // Signed by the back office (HMAC), not by the admin token.
+                    routes.add(s.backOfficeInbound::mount);
+                    if (s.mediaLinks != null) {
+                        routes.add(new MediaRoutes(s.media, s.mediaLinks, clock)::mount);
+                    }
                     if (s.sandboxPlatform != null) {
                         routes.add(new Simulator(vertx, s.identity, s.store, s.sandboxPlatform,
                                 config.wechat().menuFile(), clock, publicHttp::port)::mount);
+                        routes.add(new ReferenceBackOffice(vertx, () -> s.backOffice().secret(),
+                                () -> adminHttp.port(), s.roster, clock)::mount);
                     }
                     adminHttp = new AdminHttpVerticle(new AdminHttpVerticle.Parts(config.admin(),
                             config.wechat().sandbox(), s.redis, () -> s.flows.flows().version(), s.meters::scrape),
                             routes);
                     return vertx.deployVerticle(adminHttp);
                 })
+                .onSuccess(id -> services.internalPortBound(adminHttp.port()))
                 // A failed start (a port taken, say) must not leave the embedded redis-server running.
                 .recover(e -> services == null ? Future.failedFuture(e)
                         : services.close().transform(v -> Future.failedFuture(e)));
@@ -74,4 +86,38 @@ public final class MainVerticle extends VerticleBase {
     public int adminPort() {
         return adminHttp.port();
     }
+
+    /**
+     * The back office events go to and requests come from, as in force (in the sandbox: the built-in
+     * reference back office on the internal port).
+     */
+    public AppConfig.BackOffice backOffice() {
+        return services.backOffice();
+    }
+
+    // The parts below are handed to integration tests that check what the HTTP API wrote; nothing else uses them.
+
+    public org.careline.directors.RosterStore roster() {
+        return services.roster;
+    }
+
+    public org.careline.media.MediaArchive media() {
+        return services.media;
+    }
+
+    /** Null when no back-office secret is set. */
+    public org.careline.media.MediaLinks mediaLinks() {
+        return services.mediaLinks;
+    }
+
+    public org.careline.backoffice.UndeliveredNotices undeliveredNotices() {
+        return services.undeliveredNotices;
+    }
+
+    public org.careline.backoffice.BackOfficeInbound backOfficeInbound() {
+        return services.backOfficeInbound;
+    }
+
+    /** The secret shared with the sandbox's reference back office when none is configured. */
+    public static final String SANDBOX_BACKOFFICE_SECRET = Services.SANDBOX_BACKOFFICE_SECRET;
 }

@@ -56,6 +56,17 @@ final class Services {
     final FakeWeChatPlatform sandboxPlatform;
     final MenuPublisher menu;
     final PrometheusMeterRegistry meters;
+    /** Each person's turn (one message or change at a time); shared by everything that changes their data. */
+    final UserQueue turns;
+    final org.careline.media.MediaArchive media;
+    /** Null when no back-office secret is set: attachments then carry WeChat media ids only. */
+    final org.careline.media.MediaLinks mediaLinks;
+    final org.careline.directors.RosterStore roster;
+    final org.careline.backoffice.UndeliveredNotices undeliveredNotices;
+    final org.careline.backoffice.CaseStatusUpdates caseStatusUpdates;
+    final org.careline.backoffice.BackOfficeInbound backOfficeInbound;
+    private volatile AppConfig.BackOffice backOffice;
+    private final Clock clock;
     private final JvmGcMetrics gcMetrics;
     private final RedisServerProcess embeddedRedis;
     private final WxJavaApi wxJavaApi;
@@ -64,6 +75,7 @@ final class Services {
 
     private Services(Vertx vertx, AppConfig config, WeChatIdentity identity, RedisServerProcess embeddedRedis,
                      FakeWeChatPlatform sandboxPlatform, Flows initialFlows, Clock clock) {
+        this.clock = clock;
         this.vertx = vertx;
         this.config = config;
         this.identity = identity;
@@ -84,9 +96,14 @@ final class Services {
         this.flows = new FlowsHolder(initialFlows, c.flowsDir(), c.regionsFile());
         SystemTexts texts = new SystemTexts();
         this.flowsWatch = flows.watch(vertx, 2000);
-        this.conversations = new ConversationService(store, new UserQueue(vertx, redis, Duration.ofSeconds(10)),
+        this.backOffice = effectiveBackOffice(config, config.admin().port());
+        this.mediaLinks = backOffice.secret().isEmpty() ? null
+                : new org.careline.media.MediaLinks(backOffice.secret(), config.media().linkValidity(), clock);
+        this.turns = new UserQueue(vertx, redis, Duration.ofSeconds(10));
+        this.conversations = new ConversationService(store, turns,
                 flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
-                Main.officeHours(config), config.wechat().dedupWindow()), meters, texts);
+                Main.officeHours(config), config.wechat().dedupWindow()), meters, texts,
+                mediaLinks == null ? null : mediaLinks::attachment);
         String apiHost = sandboxPlatform != null ? "http://127.0.0.1:" + sandboxPlatform.port() : config.wechat().apiHost();
         this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
                 config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));
@@ -94,9 +111,16 @@ final class Services {
         this.menu = new MenuPublisher(vertx, wechatApi, config.wechat().menuFile());
         WeChatCrypto crypto = identity.aesKey().isEmpty() ? null : new WeChatCrypto(identity.token(),
                 identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
+        this.media = new org.careline.media.MediaArchive(vertx, redis, wechatApi, config.media(), clock);
+        this.roster = new org.careline.directors.RosterStore(redis);
+        this.undeliveredNotices = new org.careline.backoffice.UndeliveredNotices(redis);
+        this.caseStatusUpdates = new org.careline.backoffice.CaseStatusUpdates(store, turns, wechatApi, config,
+                undeliveredNotices, clock, meters);
+        this.backOfficeInbound = new org.careline.backoffice.BackOfficeInbound(() -> backOffice().secret(), redis,
+                caseStatusUpdates, roster, clock);
         MessageDispatcher dispatcher = new MessageDispatcher(vertx,
                 conversations, wechatApi,
-                config.wechat().replyBudget(), texts, meters, clock);
+                config.wechat().replyBudget(), texts, meters, clock, media::collect);
         this.callback = new CallbackHandler(identity.token(), crypto, config.wechat().acceptPlain(),
                 new NonceLedger(redis, clock, config.wechat().maxClockSkew()), dispatcher, clock,
                 config.wechat().maxClockSkew());
@@ -147,8 +171,55 @@ final class Services {
                         log.warn("sandbox menu not published: {}", e.getMessage());
                         return Future.succeededFuture(s);
                     }));
-        }).compose(s -> s.redis.ping(java.util.List.of()).map(pong -> s)
+        }).compose(s -> s.redis.ping(java.util.List.of())
+                .compose(pong -> s.media.start())
+                .compose(v -> w.sandbox() ? s.loadDemoRoster() : Future.succeededFuture())
+                .map(v -> s)
                 .recover(e -> s.close().transform(v -> Future.failedFuture(e))));
+    }
+
+    /** The secret the sandbox's reference back office and CareLine share when none is configured. */
+    public static final String SANDBOX_BACKOFFICE_SECRET = "careline-sandbox-backoffice-secret";
+
+    /**
+     * The back office events go to and requests come from: the configured one; in sandbox mode with none
+     * configured, the built-in reference back office on the internal port ({@code /sandbox/backoffice/events})
+     * with {@link #SANDBOX_BACKOFFICE_SECRET}. The outbox worker reads this, not {@code config.backOffice()}.
+     */
+    AppConfig.BackOffice backOffice() {
+        return backOffice;
+    }
+
+    /** The internal port is bound (it may have been 0 = any): the sandbox's back-office URL can name it. */
+    void internalPortBound(int port) {
+        backOffice = effectiveBackOffice(config, port);
+    }
+
+    static AppConfig.BackOffice effectiveBackOffice(AppConfig config, int internalPort) {
+        AppConfig.BackOffice b = config.backOffice();
+        if (!config.wechat().sandbox() || !b.url().isEmpty()) {
+            return b;
+        }
+        String url = internalPort == 0 ? ""
+                : "http://127.0.0.1:" + internalPort + org.careline.sandbox.ReferenceBackOffice.EVENTS_PATH;
+        return new AppConfig.BackOffice(url, b.secret().isEmpty() ? SANDBOX_BACKOFFICE_SECRET : b.secret());
+    }
+
+    /** Sandbox only: the fictional district of {@code sandbox.demoRoster}, so directors' screens have children. */
+    private Future<Void> loadDemoRoster() {
+        java.nio.file.Path file = config.sandbox().demoRoster();
+        return vertx.fileSystem().readFile(file.toString()).compose(bytes -> {
+            org.careline.directors.RosterReader.Result read = org.careline.directors.RosterReader.fromJson(bytes.getBytes());
+            if (!read.ok()) {
+                log.warn("sandbox demo roster {} not loaded: {}", file, read.errors());
+                return Future.succeededFuture();
+            }
+            return roster.replace(read.roster(), clock.instant())
+                    .onSuccess(r -> log.info("sandbox demo roster {} loaded: {}", file, r.counts())).<Void>mapEmpty();
+        }).recover(e -> {
+            log.warn("sandbox demo roster {} not loaded: {}", file, e.toString());
+            return Future.succeededFuture();
+        });
     }
 
     static final String SANDBOX_APP_ID = "wxcareline0sandbox";
@@ -156,6 +227,7 @@ final class Services {
 
     Future<Void> close() {
         vertx.cancelTimer(flowsWatch);
+        media.stop();
         gcMetrics.close();
         meters.close();
         try {

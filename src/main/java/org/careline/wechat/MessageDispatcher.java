@@ -40,12 +40,22 @@ public final class MessageDispatcher {
 
     private final MeterRegistry meters;
 
+    /** Told of every message as it arrives (e.g. to fetch its media while WeChat still keeps it); must not block. */
+    private final java.util.function.Consumer<InboundMessage> arrivals;
+
     /**
      * @param clock the wall clock, compared with WeChat's {@code CreateTime}; the reply budget is measured
      *              with {@link #elapsedMillis()}, which no clock change can shorten or stretch
      */
     public MessageDispatcher(Vertx vertx, ConversationService conversations, WeChatApi api,
                              Duration budget, SystemTexts texts, MeterRegistry meters, Clock clock) {
+        this(vertx, conversations, api, budget, texts, meters, clock, message -> { });
+    }
+
+    public MessageDispatcher(Vertx vertx, ConversationService conversations, WeChatApi api,
+                             Duration budget, SystemTexts texts, MeterRegistry meters, Clock clock,
+                             java.util.function.Consumer<InboundMessage> arrivals) {
+        this.arrivals = arrivals;
         this.meters = meters;
         this.clock = clock;
         this.vertx = vertx;
@@ -84,6 +94,11 @@ public final class MessageDispatcher {
     public Future<Answer> dispatch(InboundMessage message) {
         long start = clock.millis();
         long deadline = elapsedMillis() + budget.toMillis();
+        try {
+            arrivals.accept(message);
+        } catch (RuntimeException e) {
+            log.warn("arrival of {} not noted: {}", message.kind(), e.toString());
+        }
         return answer(message, deadline)
                 // Whatever hangs (Redis mid-retry), WeChat gets an answer inside its 5 seconds.
                 .timeout(Math.max(budget.toMillis() + 300, 1500), TimeUnit.MILLISECONDS)
