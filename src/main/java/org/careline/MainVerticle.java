@@ -2,6 +2,10 @@ package org.careline;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import org.careline.cases.OutboxAdminRoutes;
+import org.careline.cases.OutboxMonitor;
+import org.careline.cases.OutboxStore;
+import org.careline.cases.OutboxWorker;
 import org.careline.config.AppConfig;
 import org.careline.flow.Flows;
 import org.careline.http.AdminHttpVerticle;
@@ -9,11 +13,14 @@ import org.careline.http.PublicHttpVerticle;
 import org.careline.sandbox.Simulator;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Starts the services, then deploys the HTTP verticles in order. No logic of its own. */
 public final class MainVerticle extends VerticleBase {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MainVerticle.class);
 
     private final AppConfig config;
     private final Flows flows;
@@ -21,6 +28,7 @@ public final class MainVerticle extends VerticleBase {
     private Services services;
     private PublicHttpVerticle publicHttp;
     private AdminHttpVerticle adminHttp;
+    private OutboxMonitor outboxMonitor;
 
     public MainVerticle(AppConfig config, Flows flows, Clock clock) {
         this.config = config;
@@ -44,8 +52,20 @@ public final class MainVerticle extends VerticleBase {
                     if (services.sandboxPlatform != null) {
                         extra.add(new Simulator(vertx, services, publicHttp::port)::mount);
                     }
+                    OutboxStore outbox = new OutboxStore(services.redis);
+                    outboxMonitor = OutboxMonitor.start(vertx, outbox, services.meters, Duration.ofSeconds(15));
+                    extra.add(new OutboxAdminRoutes(outbox, !config.backOffice().url().isEmpty())::mount);
                     adminHttp = new AdminHttpVerticle(services, extra);
                     return vertx.deployVerticle(adminHttp);
+                })
+                .compose(id -> {
+                    if (config.backOffice().url().isEmpty()) {
+                        log.warn("back office: no CARELINE_BACKOFFICE_URL configured, so case events are not "
+                                + "delivered: they wait in the outbox (GET /api/admin/outbox) until one is");
+                        return Future.succeededFuture();
+                    }
+                    return vertx.deployVerticle(new OutboxWorker(services.redis, config.backOffice(), config.outbox(),
+                            services.meters));
                 })
                 // A failed start (a port taken, say) must not leave the embedded redis-server running.
                 .recover(e -> services == null ? Future.failedFuture(e)
@@ -54,6 +74,9 @@ public final class MainVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        if (outboxMonitor != null) {
+            outboxMonitor.stop();
+        }
         return services == null ? Future.succeededFuture() : services.close();
     }
 

@@ -9,7 +9,7 @@ import java.time.ZoneId;
  * start-up; everything else receives the part it needs through its constructor.
  */
 public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conversation conversation,
-                        BackOffice backOffice) {
+                        BackOffice backOffice, Outbox outbox) {
 
     public record Http(String host, int port, Limits limits) {}
 
@@ -55,4 +55,19 @@ public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conv
                                ZoneId timeZone, String officeHours) {}
 
     public record BackOffice(String url, String secret) {}
+
+    /**
+     * How the outbox is delivered to the back office.
+     *
+     * @param requestTimeout a POST without an answer for this long counts as failed (and is retried)
+     * @param backoffBase    the first retry waits up to this long (full jitter), doubling each time …
+     * @param backoffMax     … up to this
+     * @param giveUpAfter    an event still undelivered this long after it was written goes to the dead letters
+     * @param claimTimeout   an entry taken by an instance that has not answered for this long (it crashed) is
+     *                       taken over by another (XAUTOCLAIM min idle); longer than a request can take
+     * @param concurrency    people delivered to at once by one instance (one event of a person at a time)
+     * @param pollInterval   how often an idle worker looks for due work
+     */
+    public record Outbox(Duration requestTimeout, Duration backoffBase, Duration backoffMax, Duration giveUpAfter,
+                         Duration claimTimeout, int concurrency, Duration pollInterval) {}
 }

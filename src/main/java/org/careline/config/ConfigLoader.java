@@ -106,7 +106,11 @@ public final class ConfigLoader {
                         Path.of(v.string("conversation.flowsDir")), Path.of(v.string("conversation.regionsFile")),
                         v.duration("conversation.idleTimeout"), v.duration("conversation.retention"),
                         v.zone("conversation.timeZone"), v.string("conversation.officeHours")),
-                new AppConfig.BackOffice(v.optionalUrl("backoffice.url"), v.string("backoffice.secret")));
+                new AppConfig.BackOffice(v.optionalUrl("backoffice.url"), v.string("backoffice.secret")),
+                new AppConfig.Outbox(v.duration("outbox.requestTimeout"), v.duration("outbox.backoffBase"),
+                        v.duration("outbox.backoffMax"), v.duration("outbox.giveUpAfter"),
+                        v.duration("outbox.claimTimeout"), v.positiveInt("outbox.concurrency"),
+                        v.duration("outbox.pollInterval")));
         checkTogether(config);
         return config;
     }
@@ -146,6 +150,15 @@ public final class ConfigLoader {
         }
         if (c.http().port() != 0 && c.http().port() == c.admin().port()) {
             throw new ConfigException("admin.port (CARELINE_ADMIN_PORT): must differ from http.port");
+        }
+        AppConfig.Outbox o = c.outbox();
+        if (o.claimTimeout().compareTo(o.requestTimeout().multipliedBy(2)) < 0) {
+            // Another instance must not take over an entry whose POST may still be on its way.
+            throw new ConfigException("outbox.claimTimeout (CARELINE_OUTBOX_CLAIM_TIMEOUT): at least twice "
+                    + "outbox.requestTimeout (" + o.requestTimeout().multipliedBy(2).toMillis() + "ms)");
+        }
+        if (o.backoffMax().compareTo(o.backoffBase()) < 0) {
+            throw new ConfigException("outbox.backoffMax (CARELINE_OUTBOX_BACKOFF_MAX): at least outbox.backoffBase");
         }
         if (!c.backOffice().url().isEmpty() && c.backOffice().secret().isEmpty()) {
             throw new ConfigException("backoffice.secret (CARELINE_BACKOFFICE_SECRET): required when "

@@ -16,12 +16,12 @@ import java.util.List;
  * A Redis that does not know it yet (a restart, a failover, SCRIPT FLUSH) answers NOSCRIPT: then the call is
  * repeated once with EVAL, which also caches the script there.
  */
-final class LuaScript {
+public final class LuaScript {
 
     private final String source;
     private final String sha;
 
-    LuaScript(String source) {
+    public LuaScript(String source) {
         this.source = source;
         try {
             this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
@@ -31,7 +31,7 @@ final class LuaScript {
         }
     }
 
-    Future<Response> run(RedisAPI redis, List<String> keys, List<String> args) {
+    public Future<Response> run(RedisAPI redis, List<String> keys, List<String> args) {
         List<String> call = new ArrayList<>(2 + keys.size() + args.size());
         call.add(sha);
         call.add(Integer.toString(keys.size()));
