@@ -2,6 +2,10 @@ package org.careline;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import org.careline.backoffice.OutboxAdminRoutes;
+import org.careline.cases.OutboxMonitor;
+import org.careline.cases.OutboxStore;
+import org.careline.cases.OutboxWorker;
 import org.careline.config.AppConfig;
 import org.careline.console.AdminApi;
 import org.careline.flow.Flows;
@@ -12,6 +16,7 @@ import org.careline.sandbox.ReferenceBackOffice;
 import org.careline.sandbox.Simulator;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,12 +26,15 @@ import java.util.List;
  */
 public final class MainVerticle extends VerticleBase {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MainVerticle.class);
+
     private final AppConfig config;
     private final Flows flows;
     private final Clock clock;
     private Services services;
     private PublicHttpVerticle publicHttp;
     private AdminHttpVerticle adminHttp;
+    private OutboxMonitor outboxMonitor;
 
     public MainVerticle(AppConfig config, Flows flows, Clock clock) {
         this.config = config;
@@ -63,12 +71,27 @@ public final class MainVerticle extends VerticleBase {
                         routes.add(new ReferenceBackOffice(vertx, () -> s.backOffice().secret(),
                                 () -> adminHttp.port(), s.roster, clock)::mount);
                     }
+                    OutboxStore outbox = new OutboxStore(s.redis);
+                    outboxMonitor = OutboxMonitor.start(vertx, outbox, s.meters, Duration.ofSeconds(15));
+                    // Whether events are delivered is known once the internal port is bound (the sandbox's
+                    // reference back office lives there).
+                    routes.add(new OutboxAdminRoutes(outbox, () -> !s.backOffice().url().isEmpty())::mount);
                     adminHttp = new AdminHttpVerticle(new AdminHttpVerticle.Parts(config.admin(),
                             config.wechat().sandbox(), s.redis, () -> s.flows.flows().version(), s.meters::scrape),
                             routes);
                     return vertx.deployVerticle(adminHttp);
                 })
                 .onSuccess(id -> services.internalPortBound(adminHttp.port()))
+                .compose(id -> {
+                    AppConfig.BackOffice backOffice = services.backOffice();
+                    if (backOffice.url().isEmpty()) {
+                        log.warn("back office: no CARELINE_BACKOFFICE_URL configured, so case events are not "
+                                + "delivered: they wait in the outbox (GET /api/admin/outbox) until one is");
+                        return Future.succeededFuture();
+                    }
+                    return vertx.deployVerticle(new OutboxWorker(services.redis, backOffice, config.outbox(),
+                            services.meters));
+                })
                 // A failed start (a port taken, say) must not leave the embedded redis-server running.
                 .recover(e -> services == null ? Future.failedFuture(e)
                         : services.close().transform(v -> Future.failedFuture(e)));
@@ -76,6 +99,9 @@ public final class MainVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        if (outboxMonitor != null) {
+            outboxMonitor.stop();
+        }
         return services == null ? Future.succeededFuture() : services.close();
     }
 

@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * One event for the back office (DESIGN §6): {@code id} is the idempotency key, {@code type} one of
  * {@code case.created}, {@code case.updated}, {@code change.reported}, {@code visit.logged},
- * {@code escalation.opened}, {@code escalation.updated}, {@code escalation.resolved}, {@code visit.overdue},
- * {@code director.bound}.
+ * {@code escalation.opened}, {@code escalation.message}, {@code escalation.updated}, {@code escalation.resolved},
+ * {@code visit.overdue}, {@code person.erased}, {@code director.bound}. Each type has a JSON schema in
+ * {@code src/main/resources/schemas/} (see {@link EventSchemas}).
  */
 public record CaseEvent(String id, String type, Instant time, Map<String, Object> data) {
 
@@ -21,4 +22,8 @@ public record CaseEvent(String id, String type, Instant time, Map<String, Object
     /** Added to DESIGN's list: what an escalation learnt later (police report made, and when). */
     public static final String ESCALATION_UPDATED = "escalation.updated";
     public static final String DIRECTOR_BOUND = "director.bound";
+    /** A visit came due and was not logged (the directors' reminders emit it). */
+    public static final String VISIT_OVERDUE = "visit.overdue";
+    /** CareLine deleted what it held on a person at their request; the back office acts on its own records. */
+    public static final String PERSON_ERASED = "person.erased";
 }

@@ -74,11 +74,7 @@ public final class CasePayload {
         data.put("urgency", f.get("urgency"));
         data.put("description", f.get("description"));
         data.put("attachments", attachments(f, links));
-        if (f.containsKey("police_reported")) {
-            // Only when the question was asked: absent is not the same as "not called".
-            data.put("policeReport", Map.of("made", "yes".equals(f.get("police_reported")),
-                    "answeredAt", f.getOrDefault("police_answered_at", "")));
-        }
+        putPoliceReport(data, f);
         data.put("consent", Map.of(
                 "answer", f.getOrDefault("consent", ""),
                 "version", f.getOrDefault("consent_version", ""),
@@ -89,10 +85,23 @@ public final class CasePayload {
         // On CareLine's internal port, behind the admin token.
         data.put("transcript", "/api/admin/cases/" + c.caseId() + "/transcript");
 
-        Map<String, String> fields = new LinkedHashMap<>(f);
-        fields.replaceAll((k, v) -> k.contains("id_number") ? Redaction.idNumber(v) : v);
-        data.put("fields", fields);
+        data.put("fields", fields(f));
         return data;
+    }
+
+    /** Collected fields as events carry them: everything, ID numbers masked. */
+    public static Map<String, String> fields(Map<String, String> collected) {
+        Map<String, String> fields = new LinkedHashMap<>(collected == null ? Map.of() : collected);
+        fields.replaceAll((k, v) -> k.contains("id_number") ? Redaction.idNumber(v) : v);
+        return fields;
+    }
+
+    /** Adds {@code policeReport} when the question was asked: absent is not the same as "not called". */
+    public static void putPoliceReport(Map<String, Object> data, Map<String, String> f) {
+        if (f != null && f.containsKey("police_reported")) {
+            data.put("policeReport", Map.of("made", "yes".equals(f.get("police_reported")),
+                    "answeredAt", f.getOrDefault("police_answered_at", "")));
+        }
     }
 
     /** Media ids as WeChat gave them (temporary, 3 days: the back office must fetch what it keeps). */

@@ -10,7 +10,7 @@ import java.time.ZoneId;
  */
 public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conversation conversation,
                         BackOffice backOffice, Media media, Templates templates,
-                        Sandbox sandbox) {
+                        Sandbox sandbox, Outbox outbox) {
 
     public record Http(String host, int port, Limits limits) {}
 
@@ -77,4 +77,19 @@ public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conv
 
     /** @param demoRoster the fictional roster loaded when the sandbox starts */
     public record Sandbox(Path demoRoster) {}
+
+    /**
+     * How the outbox is delivered to the back office.
+     *
+     * @param requestTimeout a POST without an answer for this long counts as failed (and is retried)
+     * @param backoffBase    the first retry waits up to this long (full jitter), doubling each time …
+     * @param backoffMax     … up to this
+     * @param giveUpAfter    an event still undelivered this long after it was written goes to the dead letters
+     * @param claimTimeout   an entry taken by an instance that has not answered for this long (it crashed) is
+     *                       taken over by another (XAUTOCLAIM min idle); longer than a request can take
+     * @param concurrency    people delivered to at once by one instance (one event of a person at a time)
+     * @param pollInterval   how often an idle worker looks for due work
+     */
+    public record Outbox(Duration requestTimeout, Duration backoffBase, Duration backoffMax, Duration giveUpAfter,
+                         Duration claimTimeout, int concurrency, Duration pollInterval) {}
 }

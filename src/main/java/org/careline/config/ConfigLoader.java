@@ -112,7 +112,11 @@ public final class ConfigLoader {
                         v.duration("media.linkValidity")),
                 new AppConfig.Templates(v.string("wechat.templates.caseStatus"),
                         v.string("wechat.templates.caseStatusFields")),
-                new AppConfig.Sandbox(Path.of(v.string("sandbox.demoRoster"))));
+                new AppConfig.Sandbox(Path.of(v.string("sandbox.demoRoster"))),
+                new AppConfig.Outbox(v.duration("outbox.requestTimeout"), v.duration("outbox.backoffBase"),
+                        v.duration("outbox.backoffMax"), v.duration("outbox.giveUpAfter"),
+                        v.duration("outbox.claimTimeout"), v.positiveInt("outbox.concurrency"),
+                        v.duration("outbox.pollInterval")));
         checkTogether(config);
         return config;
     }
@@ -161,6 +165,15 @@ public final class ConfigLoader {
                         + "expected field:what pairs such as thing3:message (what = caseId, status, message or "
                         + "updatedAt), got '" + pair.trim() + "'");
             }
+        }
+        AppConfig.Outbox o = c.outbox();
+        if (o.claimTimeout().compareTo(o.requestTimeout().multipliedBy(2)) < 0) {
+            // Another instance must not take over an entry whose POST may still be on its way.
+            throw new ConfigException("outbox.claimTimeout (CARELINE_OUTBOX_CLAIM_TIMEOUT): at least twice "
+                    + "outbox.requestTimeout (" + o.requestTimeout().multipliedBy(2).toMillis() + "ms)");
+        }
+        if (o.backoffMax().compareTo(o.backoffBase()) < 0) {
+            throw new ConfigException("outbox.backoffMax (CARELINE_OUTBOX_BACKOFF_MAX): at least outbox.backoffBase");
         }
         if (!c.backOffice().url().isEmpty() && c.backOffice().secret().isEmpty()) {
             throw new ConfigException("backoffice.secret (CARELINE_BACKOFFICE_SECRET): required when "

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.careline.cases.CaseEvent;
+import org.careline.cases.EventSchemas;
 import org.careline.flow.ConversationState;
 import org.careline.flow.FlowEngine;
 import org.careline.flow.Input;
@@ -162,7 +163,20 @@ public final class ConversationService {
      * @return how many of the person's cases were deleted
      */
     public Future<Integer> erase(String openid) {
-        return queue.run(openid, () -> store.erase(openid));
+        return queue.run(openid, () -> store.caseIds(openid).compose(caseIds -> {
+            // The back office keeps the case files and must act on the request too: it knows cases by number
+            // and people by the handle every earlier event carried. Delivered after what was already waiting,
+            // then the person's outbox is deleted like any delivered one.
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("openidHash", Redaction.openid(openid));
+            data.put("caseIds", caseIds);
+            data.put("requestedAt", clock.instant().toString());
+            ConversationStore.Changes erased = new ConversationStore.Changes();
+            outbox(erased, openid, CaseEvent.PERSON_ERASED, data, clock.instant());
+            return store.indexOutbox(openid)
+                    .compose(v -> store.erase(openid, caseIds, erased))
+                    .compose(n -> store.indexOutbox(openid).map(n));
+        }));
     }
 
     public Future<Boolean> resolve(String openid, String resolvedBy) {
@@ -183,6 +197,7 @@ public final class ConversationService {
             outbox(changes, openid, CaseEvent.ESCALATION_RESOLVED, data, now);
             return store.indexOutbox(openid)
                     .compose(v -> store.apply(changes))
+                    .compose(v -> store.indexOutbox(openid))
                     .compose(v -> store.leaveStaffQueue(openid))
                     .map(v -> {
                         log.info("escalation of {} resolved; the bot answers again", Redaction.openid(openid));
@@ -281,6 +296,10 @@ public final class ConversationService {
             saved = saved.compose(v -> store.queueForStaff(openid, ordinary, true)
                     .recover(e -> secondaryFailed("staff queue", openid, e)));
         }
+        if (events > 0) {
+            saved = saved.compose(v -> store.indexOutbox(openid)
+                    .recover(e -> secondaryFailed("outbox index", openid, e)));
+        }
         return saved.map(v -> {
             ConversationState s = step.state();
             log.info("step {} {} -> {}/{} {} effects={} cases={}", Redaction.openid(openid), message.dedupKey()
@@ -311,7 +330,8 @@ public final class ConversationService {
         CaseEvent event = new CaseEvent(UUID.randomUUID().toString(), type, now, data);
         String key = RedisKeys.outbox(openid);
         changes.command(key, "XADD", key, "*", "id", event.id(), "type", event.type(),
-                "time", event.time().toString(), "event", Json.write(event));
+                "time", event.time().toString(), "v", Integer.toString(EventSchemas.version(type)),
+                "event", Json.write(event));
     }
 
     /** Hands out case numbers to the engine; the first run only counts how many it wants. */

@@ -228,11 +228,15 @@ public final class ConversationStore {
     }
 
     /**
-     * Puts the person in the outbox index before their events are written: if we die between the two writes
-     * the delivery worker finds an empty stream, which is harmless; the other order could strand events.
+     * Puts the person (by pseudonym) in the outbox index, due now unless already there: a retry scheduled
+     * later keeps its time, so a new event never hurries the one waiting before it. Called before the events
+     * are written (if we die between the two writes the worker finds an empty stream, which is harmless; the
+     * other order could strand events) and again after (a worker that found the stream empty just before
+     * our write may have taken the person out of the index).
      */
     public Future<Void> indexOutbox(String openid) {
-        return redis.sadd(List.of(RedisKeys.outboxIndex(), openid)).mapEmpty();
+        return redis.zadd(List.of(RedisKeys.outboxIndex(), "NX", Long.toString(System.currentTimeMillis()),
+                RedisKeys.person(openid))).mapEmpty();
     }
 
     /** Remembers whose a case is (the transcript link of case events). Another cluster slot: a write of its own. */
@@ -274,30 +278,58 @@ public final class ConversationStore {
                 .mapEmpty();
     }
 
+    /** The person's case numbers, oldest first. */
+    public Future<List<String>> caseIds(String openid) {
+        return redis.zrange(List.of(RedisKeys.userCases(openid), "0", "-1")).map(r -> {
+            List<String> ids = new ArrayList<>();
+            r.forEach(id -> ids.add(id.toString()));
+            return ids;
+        });
+    }
+
     /**
      * Deletes everything CareLine keeps about a person, cases included: a request to delete (PIPL Art. 47)
-     * made to staff. Events already in the outbox still reach the back office, which holds the case file.
+     * made to staff. In one script in the person's slot: conversation, profile, transcript, cases, and
+     * {@code then} (the {@code person.erased} event). Then what lives in other slots: case owners, the staff
+     * queue, remembered replies, dead letters. Events already in the outbox still reach the back office, which
+     * holds the case file; the outbox is deleted once they have.
      *
      * @return how many of the person's cases were deleted
      */
-    public Future<Integer> erase(String openid) {
-        return redis.zrange(List.of(RedisKeys.userCases(openid), "0", "-1")).compose(ids -> {
-            List<String> keys = new ArrayList<>(List.of(RedisKeys.personalKeys(openid)));
-            keys.add(RedisKeys.userCases(openid));
-            List<String> owners = new ArrayList<>();
-            for (Response id : ids) {
-                keys.add(RedisKeys.caseRecord(openid, id.toString()));
-                owners.add(RedisKeys.caseOwner(id.toString()));
-            }
-            Future<Void> deleted = redis.del(keys).mapEmpty();
-            if (!owners.isEmpty()) {
-                // Case-owner keys live in other cluster slots: one DEL each.
-                for (String owner : owners) {
-                    deleted = deleted.compose(v -> redis.del(List.of(owner)).mapEmpty());
-                }
-            }
-            return deleted.compose(v -> redis.zrem(List.of(RedisKeys.escalationInbox(), openid)))
-                    .map(v -> ids.size());
+    public Future<Integer> erase(String openid, List<String> caseIds, Changes then) {
+        Changes all = new Changes();
+        List<String> keys = new ArrayList<>(List.of(RedisKeys.personalKeys(openid)));
+        keys.add(RedisKeys.userCases(openid));
+        caseIds.forEach(id -> keys.add(RedisKeys.caseRecord(openid, id)));
+        for (String key : keys) {
+            all.command(key, "DEL", key);
+        }
+        for (int i = 0; i < then.ops().size(); i++) {
+            List<String> op = then.ops().get(i);
+            all.command(op.get(1), op.toArray(String[]::new));
+        }
+        Future<Void> deleted = apply(all);
+        for (String id : caseIds) {
+            // Case-owner keys live in other cluster slots: one DEL each.
+            deleted = deleted.compose(v -> redis.del(List.of(RedisKeys.caseOwner(id))).mapEmpty());
+        }
+        return deleted.compose(v -> redis.zrem(List.of(RedisKeys.escalationInbox(), openid)))
+                .compose(v -> forgetReplies(RedisKeys.dedupPrefix(openid) + "*", "0"))
+                .compose(v -> org.careline.cases.OutboxStore.forgetDeadLetters(redis, RedisKeys.person(openid)))
+                .map(v -> caseIds.size());
+    }
+
+    /**
+     * Remembered replies (dedup keys) would expire with the dedup window anyway, but they hold what the bot
+     * said to the person. Found with SCAN: erasure is rare, and the hot path stays free of a per-person list.
+     */
+    private Future<Void> forgetReplies(String pattern, String cursor) {
+        return redis.scan(List.of(cursor, "MATCH", pattern, "COUNT", "1000")).compose(r -> {
+            String next = r.get(0).toString();
+            List<String> found = new ArrayList<>();
+            r.get(1).forEach(k -> found.add(k.toString()));
+            Future<Void> del = found.isEmpty() ? Future.succeededFuture() : redis.del(found).mapEmpty();
+            return del.compose(v -> "0".equals(next) ? Future.<Void>succeededFuture() : forgetReplies(pattern, next));
         });
     }
 

@@ -4,6 +4,7 @@ import org.careline.cases.CaseEvent;
 import org.careline.cases.CasePayload;
 import org.careline.cases.CaseRecord;
 import org.careline.cases.CaseStatus;
+import org.careline.cases.EventSchemas;
 import org.careline.flow.ConversationState;
 import org.careline.flow.Effect;
 import org.careline.flow.Step;
@@ -102,8 +103,9 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
                 data.put("reason", e.reason());
                 data.put("urgent", e.urgent());
                 data.put("level", e.level());
-                data.put("fields", e.fields());
+                data.put("fields", CasePayload.fields(e.fields()));
                 data.put("flow", before == null ? null : before.flow());
+                CasePayload.putPoliceReport(data, e.fields());
                 // An alarm is opened once; more danger later raises it (escalation.updated), never a second one.
                 outbox(e.opened() ? CaseEvent.ESCALATION_OPENED : CaseEvent.ESCALATION_UPDATED, data);
                 if (e.opened()) {
@@ -118,7 +120,8 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
             } else if (effect instanceof Effect.EscalationNote n) {
                 // E.g. whether and when the police were called (mandatory report, 未成年人保护法 Art. 11).
                 Map<String, Object> data = person();
-                data.put("fields", n.fields());
+                data.put("fields", CasePayload.fields(n.fields()));
+                CasePayload.putPoliceReport(data, n.fields());
                 outbox(CaseEvent.ESCALATION_UPDATED, data);
             } else if (effect instanceof Effect.EscalationClosed c) {
                 Map<String, Object> data = person();
@@ -126,9 +129,13 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
                 outbox(CaseEvent.ESCALATION_RESOLVED, data);
                 closed = true;
             } else if (effect instanceof Effect.BindDirector d) {
-                outbox(CaseEvent.DIRECTOR_BOUND, new LinkedHashMap<>(d.fields()));
+                Map<String, Object> data = person();
+                data.putAll(d.fields());
+                outbox(CaseEvent.DIRECTOR_BOUND, data);
             } else if (effect instanceof Effect.LogVisit v) {
-                outbox(CaseEvent.VISIT_LOGGED, new LinkedHashMap<>(v.fields()));
+                Map<String, Object> data = person();
+                data.putAll(v.fields());
+                outbox(CaseEvent.VISIT_LOGGED, data);
             }
         }
 
@@ -154,7 +161,8 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
             CaseEvent event = new CaseEvent(eventIds.get(), type, now, data);
             String key = RedisKeys.outbox(openid);
             changes.command(key, "XADD", key, "*", "id", event.id(), "type", event.type(),
-                    "time", event.time().toString(), "event", Json.write(event));
+                    "time", event.time().toString(), "v", Integer.toString(EventSchemas.version(event.type())),
+                    "event", Json.write(event));
             events++;
         }
     }

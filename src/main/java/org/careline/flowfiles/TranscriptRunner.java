@@ -61,9 +61,22 @@ public final class TranscriptRunner {
     private final FlowEngine engine;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
 
+    /** Sees every step a transcript plays: the state before it and what the engine answered. */
+    public interface StepObserver {
+        void stepped(ConversationState before, Step step, Instant now);
+    }
+
+    private final StepObserver observer;
+
     public TranscriptRunner(Flows flows) {
+        this(flows, (before, step, now) -> { });
+    }
+
+    /** With an observer: e.g. a test that checks every outbox event the transcripts cause against its schema. */
+    public TranscriptRunner(Flows flows, StepObserver observer) {
         this.flows = flows;
         this.engine = new FlowEngine(flows);
+        this.observer = observer;
     }
 
     /** One file, or every {@code *.yaml} in a folder (sorted by name). */
@@ -152,7 +165,9 @@ public final class TranscriptRunner {
                 now = now.plus(Duration.ofMinutes(1));
                 StepContext ctx = new StepContext(now, ZONE, () -> String.format("C-%04d", ++caseCounter), profile,
                         cases, IDLE_TIMEOUT, OFFICE_HOURS);
-                Step result = engine.step(roundTrip(state), input, ctx);
+                ConversationState before = roundTrip(state);
+                Step result = engine.step(before, input, ctx);
+                observer.stepped(before, result, now);
                 state = result.state();
                 List<String> replies = new ArrayList<>();
                 for (Effect e : result.effects()) {

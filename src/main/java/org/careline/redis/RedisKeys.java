@@ -1,11 +1,17 @@
 package org.careline.redis;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 
 /**
- * Every Redis key CareLine uses, in one place. Keys of one person share the hash tag {@code {u:<openid>}}
+ * Every Redis key CareLine uses, in one place. Keys of one person share the hash tag {@code {p:<person>}}
  * so that a person's state, cases and outbox entries live in one Redis Cluster slot and can be written in
- * one MULTI/EXEC.
+ * one MULTI/EXEC. {@code <person>} is {@link #person(String)}, a pseudonym of the openid: no key name
+ * carries a raw openid (key names show up in SCAN, MONITOR, SLOWLOG and keyspace events), and the outbox
+ * index can name whose stream has work without holding openids.
  */
 public final class RedisKeys {
 
@@ -25,8 +31,27 @@ public final class RedisKeys {
     private RedisKeys() {
     }
 
+    /**
+     * The pseudonym of an openid in key names and the outbox index: 128 bits of a domain-separated SHA-256.
+     * Not reversible (openids are random 28-character strings, nothing to enumerate), stable, so every key
+     * of a person is found again from the openid; collisions are out of reach at any district's scale.
+     */
+    public static String person(String openid) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(("careline:person:" + openid).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
     private static String user(String openid) {
-        return PREFIX + "{u:" + openid + "}:";
+        return personPrefix(person(openid));
+    }
+
+    private static String personPrefix(String person) {
+        return PREFIX + "{p:" + person + "}:";
     }
 
     /** JSON {@code ConversationState}; expires after the configured retention. */
@@ -61,15 +86,42 @@ public final class RedisKeys {
 
     /**
      * Outbox stream of this person's case events, written in the same MULTI/EXEC as the state that caused
-     * them. Per person, so that the transaction stays within one cluster slot.
+     * them. Per person, so that the transaction stays within one cluster slot. Deleted once delivered.
      */
     public static String outbox(String openid) {
-        return user(openid) + "outbox";
+        return outboxOf(person(openid));
     }
 
-    /** Set of openids whose outbox may hold undelivered events: the delivery worker's index. */
+    /** The outbox stream of a person known by pseudonym only (the delivery worker, from the index). */
+    public static String outboxOf(String person) {
+        return personPrefix(person) + "outbox";
+    }
+
+    /**
+     * Hash beside a person's outbox: the entry waiting for a retry and when it may be tried again. Another
+     * instance may take that entry over once the time has come (see {@code cases.OutboxStore}).
+     */
+    public static String outboxRetryOf(String person) {
+        return personPrefix(person) + "outbox-retry";
+    }
+
+    /**
+     * The outbox index: sorted set of person pseudonyms (never openids) whose outbox may hold undelivered
+     * events, scored by when (epoch ms) a delivery worker should look at it next: now for new events, later
+     * for a retry or while an instance is delivering to that person.
+     */
     public static String outboxIndex() {
-        return PREFIX + "outbox:index";
+        return PREFIX + "outbox:due";
+    }
+
+    /** Stream of events the back office refused or that outlived the retry limit, for an operator to replay. */
+    public static String outboxDeadLetters() {
+        return PREFIX + "outbox:dead";
+    }
+
+    /** Stream recording dead letters an operator discarded, and why (no event data, no person). */
+    public static String outboxDiscarded() {
+        return PREFIX + "outbox:discarded";
     }
 
     /** Case id → owning openid, for status updates that arrive by case id. */
@@ -86,11 +138,16 @@ public final class RedisKeys {
      * The processing marker, then the reply, of one inbound message of this person (DESIGN §2 step 2).
      * Per person: a MsgId is only unique within one person's messages, and another person's message with
      * the same MsgId must not be taken for a retry (and answered with someone else's reply). It carries the
-     * person's hash tag (same cluster slot) but sits outside their {@code cl:{u:…}:} prefix: it expires with
+     * person's hash tag (same cluster slot) but sits outside their {@code cl:{p:…}:} prefix: it expires with
      * the dedup window rather than being part of the person's stored data.
      */
     public static String dedup(String openid, String dedupKey) {
-        return PREFIX + "dedup:{u:" + openid + "}:" + dedupKey;
+        return dedupPrefix(openid) + dedupKey;
+    }
+
+    /** The common start of a person's dedup keys (erasure finds them with SCAN MATCH prefix*). */
+    public static String dedupPrefix(String openid) {
+        return PREFIX + "dedup:{p:" + person(openid) + "}:";
     }
 
     /**

@@ -51,7 +51,7 @@ class StepChangesTest {
                 "LPUSH " + RedisKeys.transcript(OPENID),
                 "LTRIM " + RedisKeys.transcript(OPENID),
                 "PEXPIRE " + RedisKeys.transcript(OPENID));
-        assertThat(c.changes().keys()).allMatch(k -> k.contains("{u:" + OPENID + "}"));
+        assertThat(c.changes().keys()).allMatch(k -> k.contains("{p:" + RedisKeys.person(OPENID) + "}"));
         assertThat(c.replies()).containsExactly("【紧急】请马上拨打 110");
         assertThat(c.caseIds()).containsExactly("CL261103001");
         assertThat(c.openedAlarms()).containsExactly(true);
