@@ -32,7 +32,7 @@ public final class ConfigLoader {
     /** Keys whose values are secrets: they may only come from the environment. */
     static final Set<String> SECRET_KEYS = Set.of(
             "wechat.secret", "wechat.token", "wechat.aesKey", "wechat.previousAesKey",
-            "admin.token", "backoffice.secret");
+            "admin.token", "backoffice.secret", "console.adminPassword");
 
     /** Keys whose values are URLs: credentials inside them (user:password@) are secrets too. */
     static final Set<String> URL_KEYS = Set.of("redis.url", "wechat.apiHost", "backoffice.url");
@@ -106,7 +106,13 @@ public final class ConfigLoader {
                         Path.of(v.string("conversation.flowsDir")), Path.of(v.string("conversation.regionsFile")),
                         v.duration("conversation.idleTimeout"), v.duration("conversation.retention"),
                         v.zone("conversation.timeZone"), v.string("conversation.officeHours")),
-                new AppConfig.BackOffice(v.optionalUrl("backoffice.url"), v.string("backoffice.secret")));
+                new AppConfig.BackOffice(v.optionalUrl("backoffice.url"), v.string("backoffice.secret")),
+                new AppConfig.Console(v.string("console.adminPassword"), v.bool("console.cookieSecure"),
+                        v.duration("console.sessionIdle"), v.duration("console.sessionMax"),
+                        v.positiveInt("console.maxFailures"), v.positiveInt("console.ipMaxFailures"),
+                        v.duration("console.lockout"), v.duration("console.urgentResponse"),
+                        v.duration("console.otherResponse"), v.string("console.noticeTemplateId"),
+                        Path.of(v.string("console.cannedRepliesFile"))));
         checkTogether(config);
         return config;
     }
@@ -146,6 +152,10 @@ public final class ConfigLoader {
         }
         if (c.http().port() != 0 && c.http().port() == c.admin().port()) {
             throw new ConfigException("admin.port (CARELINE_ADMIN_PORT): must differ from http.port");
+        }
+        if (!c.console().adminPassword().isEmpty() && c.console().adminPassword().length() < 12) {
+            // Never echo the value: it is a secret.
+            throw new ConfigException("console.adminPassword (CARELINE_CONSOLE_ADMIN_PASSWORD): at least 12 characters");
         }
         if (!c.backOffice().url().isEmpty() && c.backOffice().secret().isEmpty()) {
             throw new ConfigException("backoffice.secret (CARELINE_BACKOFFICE_SECRET): required when "
