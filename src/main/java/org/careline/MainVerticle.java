@@ -3,6 +3,7 @@ package org.careline;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.careline.config.AppConfig;
+import org.careline.console.Console;
 import org.careline.flow.Flows;
 import org.careline.http.AdminHttpVerticle;
 import org.careline.http.PublicHttpVerticle;
@@ -21,6 +22,7 @@ public final class MainVerticle extends VerticleBase {
     private Services services;
     private PublicHttpVerticle publicHttp;
     private AdminHttpVerticle adminHttp;
+    private Console console;
 
     public MainVerticle(AppConfig config, Flows flows, Clock clock) {
         this.config = config;
@@ -40,10 +42,18 @@ public final class MainVerticle extends VerticleBase {
                     return Future.succeededFuture();
                 })
                 .compose(id -> {
+                    console = new Console(vertx, new Console.Parts(config.console(), config.wechat().sandbox(),
+                            config.admin().limits().requestTimeout(), services.redis, services.store,
+                            services.conversations, services.wechatApi, Main.officeHours(config),
+                            config.conversation().timeZone(), clock));
+                    return console.start();
+                })
+                .compose(id -> {
                     List<AdminHttpVerticle.RouterContribution> extra = new ArrayList<>();
                     if (services.sandboxPlatform != null) {
                         extra.add(new Simulator(vertx, services, publicHttp::port)::mount);
                     }
+                    extra.add(console::mount);
                     adminHttp = new AdminHttpVerticle(services, extra);
                     return vertx.deployVerticle(adminHttp);
                 })
