@@ -24,10 +24,11 @@ export class Conversation {
     syncClock(data.now);
     const same = this.data && this.data.id === id;
     this.data = data;
-    this.render(same);
+    // Shown before it is drawn: a hidden list has no height to scroll to the newest line.
     $("chat-placeholder").hidden = true;
     $("chat").hidden = false;
     document.body.classList.add("chat-open");
+    this.render(same);
   }
 
   close() {
