@@ -8,6 +8,7 @@ import org.careline.cases.OutboxStore;
 import org.careline.cases.OutboxWorker;
 import org.careline.config.AppConfig;
 import org.careline.console.AdminApi;
+import org.careline.console.Console;
 import org.careline.flow.Flows;
 import org.careline.http.AdminHttpVerticle;
 import org.careline.media.MediaRoutes;
@@ -35,6 +36,7 @@ public final class MainVerticle extends VerticleBase {
     private PublicHttpVerticle publicHttp;
     private AdminHttpVerticle adminHttp;
     private OutboxMonitor outboxMonitor;
+    private Console console;
 
     public MainVerticle(AppConfig config, Flows flows, Clock clock) {
         this.config = config;
@@ -55,6 +57,13 @@ public final class MainVerticle extends VerticleBase {
                     return Future.succeededFuture();
                 })
                 .compose(id -> {
+                    console = new Console(vertx, new Console.Parts(config.console(), config.wechat().sandbox(),
+                            config.admin().limits().requestTimeout(), services.redis, services.store,
+                            services.conversations, services.wechatApi, Main.officeHours(config),
+                            config.conversation().timeZone(), clock));
+                    return console.start();
+                })
+                .compose(id -> {
                     Services s = services;
                     List<AdminHttpVerticle.RouterContribution> routes = new ArrayList<>();
                     routes.add(new AdminApi(s.store, s.conversations, s.menu, config.admin().token())::mount);
@@ -71,6 +80,7 @@ public final class MainVerticle extends VerticleBase {
                         routes.add(new ReferenceBackOffice(vertx, () -> s.backOffice().secret(),
                                 () -> adminHttp.port(), s.roster, clock)::mount);
                     }
+                    routes.add(console::mount);
                     OutboxStore outbox = new OutboxStore(s.redis);
                     outboxMonitor = OutboxMonitor.start(vertx, outbox, s.meters, Duration.ofSeconds(15));
                     // Whether events are delivered is known once the internal port is bound (the sandbox's

@@ -10,7 +10,8 @@ import java.time.ZoneId;
  */
 public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conversation conversation,
                         BackOffice backOffice, Media media, Templates templates,
-                        Sandbox sandbox, Outbox outbox) {
+                        Sandbox sandbox, Outbox outbox,
+                        Console console) {
 
     public record Http(String host, int port, Limits limits) {}
 
@@ -92,4 +93,22 @@ public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conv
      */
     public record Outbox(Duration requestTimeout, Duration backoffBase, Duration backoffMax, Duration giveUpAfter,
                          Duration claimTimeout, int concurrency, Duration pollInterval) {}
+
+    /**
+     * The staff console (internal port).
+     *
+     * @param adminPassword     creates or resets the {@code admin} account at start; empty leaves it as it is
+     * @param cookieSecure      mark the session cookie {@code Secure} (the console is served over HTTPS)
+     * @param sessionIdle       a session unused this long ends
+     * @param sessionMax        a session ends this long after sign-in, used or not
+     * @param maxFailures       failed sign-ins of one username before it is locked for {@code lockout}
+     * @param ipMaxFailures     failed sign-ins from one address before it is locked for {@code lockout}
+     * @param urgentResponse    first-response target of an urgent chat (clock time)
+     * @param otherResponse     first-response target of the others, counted in office hours
+     * @param noticeTemplateId  template message offered when WeChat's 48-hour window is closed (empty: none)
+     * @param cannedRepliesFile the canned replies the console starts with (admin edits them afterwards)
+     */
+    public record Console(String adminPassword, boolean cookieSecure, Duration sessionIdle, Duration sessionMax,
+                          int maxFailures, int ipMaxFailures, Duration lockout, Duration urgentResponse,
+                          Duration otherResponse, String noticeTemplateId, Path cannedRepliesFile) {}
 }

@@ -32,7 +32,7 @@ public final class ConfigLoader {
     /** Keys whose values are secrets: they may only come from the environment. */
     static final Set<String> SECRET_KEYS = Set.of(
             "wechat.secret", "wechat.token", "wechat.aesKey", "wechat.previousAesKey",
-            "admin.token", "backoffice.secret");
+            "admin.token", "backoffice.secret", "console.adminPassword");
 
     /** Keys whose values are URLs: credentials inside them (user:password@) are secrets too. */
     static final Set<String> URL_KEYS = Set.of("redis.url", "wechat.apiHost", "backoffice.url");
@@ -116,7 +116,13 @@ public final class ConfigLoader {
                 new AppConfig.Outbox(v.duration("outbox.requestTimeout"), v.duration("outbox.backoffBase"),
                         v.duration("outbox.backoffMax"), v.duration("outbox.giveUpAfter"),
                         v.duration("outbox.claimTimeout"), v.positiveInt("outbox.concurrency"),
-                        v.duration("outbox.pollInterval")));
+                        v.duration("outbox.pollInterval")),
+                new AppConfig.Console(v.string("console.adminPassword"), v.bool("console.cookieSecure"),
+                        v.duration("console.sessionIdle"), v.duration("console.sessionMax"),
+                        v.positiveInt("console.maxFailures"), v.positiveInt("console.ipMaxFailures"),
+                        v.duration("console.lockout"), v.duration("console.urgentResponse"),
+                        v.duration("console.otherResponse"), v.string("console.noticeTemplateId"),
+                        Path.of(v.string("console.cannedRepliesFile"))));
         checkTogether(config);
         return config;
     }
@@ -174,6 +180,10 @@ public final class ConfigLoader {
         }
         if (o.backoffMax().compareTo(o.backoffBase()) < 0) {
             throw new ConfigException("outbox.backoffMax (CARELINE_OUTBOX_BACKOFF_MAX): at least outbox.backoffBase");
+        }
+        if (!c.console().adminPassword().isEmpty() && c.console().adminPassword().length() < 12) {
+            // Never echo the value: it is a secret.
+            throw new ConfigException("console.adminPassword (CARELINE_CONSOLE_ADMIN_PASSWORD): at least 12 characters");
         }
         if (!c.backOffice().url().isEmpty() && c.backOffice().secret().isEmpty()) {
             throw new ConfigException("backoffice.secret (CARELINE_BACKOFFICE_SECRET): required when "

@@ -195,6 +195,8 @@ public final class ConversationService {
             data.put("openidHash", Redaction.openid(openid));
             data.put("resolvedBy", resolvedBy);
             outbox(changes, openid, CaseEvent.ESCALATION_RESOLVED, data, now);
+            // Who had the chat, and what they recorded, belonged to this escalation.
+            changes.command(RedisKeys.staffHandling(openid), "DEL", RedisKeys.staffHandling(openid));
             return store.indexOutbox(openid)
                     .compose(v -> store.apply(changes))
                     .compose(v -> store.indexOutbox(openid))
@@ -203,6 +205,63 @@ public final class ConversationService {
                         log.info("escalation of {} resolved; the bot answers again", Redaction.openid(openid));
                         return true;
                     });
+        }));
+    }
+
+    /**
+     * A line staff add to the person's transcript — {@code reply} (sent to them), {@code notice} (a template
+     * message) or {@code note} (private) — marked as staff's and naming who wrote it. In the person's turn, so
+     * it lands after the message it answers and before the next. The first reply is the first response.
+     */
+    public Future<Void> addStaffLine(String openid, String kind, String by, String text) {
+        return queue.run(openid, () -> {
+            Instant now = clock.instant();
+            Map<String, String> line = new LinkedHashMap<>();
+            line.put("at", now.toString());
+            line.put("from", "staff");
+            line.put("kind", kind);
+            line.put("by", by);
+            line.put("text", text);
+            ConversationStore.Changes changes = new ConversationStore.Changes();
+            String key = RedisKeys.transcript(openid);
+            changes.command(key, "LPUSH", key, Json.write(line));
+            changes.command(key, "LTRIM", key, "0", Integer.toString(RedisKeys.TRANSCRIPT_MAX - 1));
+            changes.command(key, "PEXPIRE", key, Long.toString(settings.retention().toMillis()));
+            if ("reply".equals(kind)) {
+                String staff = RedisKeys.staffHandling(openid);
+                changes.command(staff, "HSETNX", staff, "firstReplyAt", now.toString());
+            }
+            return store.apply(changes);
+        });
+    }
+
+    /**
+     * Staff record the police report of an urgent chat (mandatory report, 未成年人保护法 Art. 11): who, when,
+     * the report number; the back office hears of it ({@code escalation.updated}). In the person's turn.
+     *
+     * @return false when the person has no urgent escalation open
+     */
+    public Future<Boolean> recordPoliceReport(String openid, String by, String reportNumber) {
+        return queue.run(openid, () -> store.load(openid).compose(snapshot -> {
+            ConversationState s = snapshot.state();
+            if (s == null || s.escalation() == null || !s.escalation().urgent()) {
+                return Future.succeededFuture(false);
+            }
+            Instant now = clock.instant();
+            ConversationStore.Changes changes = new ConversationStore.Changes();
+            String staff = RedisKeys.staffHandling(openid);
+            changes.command(staff, "HSET", staff, "policeReportNumber", reportNumber, "policeReportBy", by,
+                    "policeReportAt", now.toString());
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("reported", true);
+            report.put("reportNumber", reportNumber);
+            report.put("recordedBy", by);
+            report.put("recordedAt", now.toString());
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("openidHash", Redaction.openid(openid));
+            data.put("policeReport", report);
+            outbox(changes, openid, CaseEvent.ESCALATION_UPDATED, data, now);
+            return store.indexOutbox(openid).compose(v -> store.apply(changes)).map(v -> true);
         }));
     }
 

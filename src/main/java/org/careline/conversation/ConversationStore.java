@@ -273,7 +273,7 @@ public final class ConversationStore {
     /** Deletes everything kept about a person's conversation (unsubscribe, or a request to delete). */
     public Future<Void> forget(String openid) {
         List<String> keys = new ArrayList<>(List.of(RedisKeys.personalKeys(openid)));
-        return redis.del(keys)
+        return forgetConsoleId(openid).compose(v -> redis.del(keys))
                 .compose(v -> redis.zrem(List.of(RedisKeys.escalationInbox(), openid)))
                 .mapEmpty();
     }
@@ -308,7 +308,7 @@ public final class ConversationStore {
             List<String> op = then.ops().get(i);
             all.command(op.get(1), op.toArray(String[]::new));
         }
-        Future<Void> deleted = apply(all);
+        Future<Void> deleted = forgetConsoleId(openid).compose(v -> apply(all));
         for (String id : caseIds) {
             // Case-owner keys live in other cluster slots: one DEL each.
             deleted = deleted.compose(v -> redis.del(List.of(RedisKeys.caseOwner(id))).mapEmpty());
@@ -478,5 +478,92 @@ public final class ConversationStore {
         public String toString() {
             return "Changes" + Map.of("keys", keys.size(), "ops", ops.size());
         }
+    }
+
+    // ---- the staff console's writes to a person's data ----
+
+    /**
+     * Claims the person's open escalation (opened at {@code openedAt}) for {@code username}. A claim of an earlier
+     * escalation of the same person no longer counts. {@code takeOver}: a supervisor reassigns a claimed chat.
+     * KEYS: staff hash. ARGV: username, openedAt, now, takeOver (1/0), ttl ms. Answers the assignee after the call.
+     */
+    private static final LuaScript CLAIM = new LuaScript("""
+            local who = redis.call('HGET', KEYS[1], 'assignee')
+            local forOpened = redis.call('HGET', KEYS[1], 'openedAt')
+            if who and forOpened == ARGV[2] and who ~= ARGV[1] and ARGV[4] ~= '1' then
+              return who
+            end
+            if forOpened ~= ARGV[2] then
+              redis.call('DEL', KEYS[1])
+            end
+            redis.call('HSET', KEYS[1], 'assignee', ARGV[1], 'claimedAt', ARGV[3], 'openedAt', ARGV[2])
+            redis.call('PEXPIRE', KEYS[1], ARGV[5])
+            return ARGV[1]
+            """);
+
+    /**
+     * Gives the open escalation (opened at {@code openedAt}) to {@code username}; answers who has it afterwards
+     * (someone else when they claimed it first and {@code takeOver} is false).
+     */
+    public Future<String> claimForStaff(String openid, String username, String openedAt, java.time.Instant now,
+                                       boolean takeOver) {
+        return CLAIM.run(redis, List.of(RedisKeys.staffHandling(openid)), List.of(username, openedAt, now.toString(),
+                takeOver ? "1" : "0", Long.toString(retention.toMillis()))).map(Response::toString);
+    }
+
+    /** Who on staff handles the person's escalation, and what they recorded (empty map when nobody). */
+    public Future<Map<String, String>> staffHandling(String openid) {
+        return redis.hgetall(RedisKeys.staffHandling(openid)).map(r -> {
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            // RESP2 (see RedisConnector): field, value, field, value …
+            for (int i = 0; r != null && i + 1 < r.size(); i += 2) {
+                out.put(r.get(i).toString(), r.get(i + 1).toString());
+            }
+            return out;
+        });
+    }
+
+    /**
+     * The person's pseudonymous console id: the one they have, else {@code candidate} (SET NX, so two readers
+     * agree). Both directions live as long as the conversation.
+     */
+    public Future<String> consoleId(String openid, String candidate) {
+        String ttl = Long.toString(retention.toMillis());
+        String key = RedisKeys.consoleId(openid);
+        // Read on every listing of the inbox: one GET once the id exists.
+        return redis.get(key).compose(known -> known != null ? Future.succeededFuture(known.toString())
+                : redis.set(List.of(key, candidate, "NX", "PX", ttl))
+                .compose(r -> redis.get(key))
+                .compose(id -> {
+                    String mine = id == null ? candidate : id.toString();
+                    return redis.set(List.of(RedisKeys.consoleConversation(mine), openid, "PX", ttl)).map(v -> mine);
+                }));
+    }
+
+    /** The openid behind a console id, or null (unknown, or the person's data was deleted since). */
+    public Future<String> openidOfConsoleId(String consoleId) {
+        return redis.get(RedisKeys.consoleConversation(consoleId)).compose(openid -> openid == null
+                ? Future.succeededFuture(null)
+                : redis.get(RedisKeys.consoleId(openid.toString())).map(back ->
+                        back != null && back.toString().equals(consoleId) ? openid.toString() : null));
+    }
+
+    /** The reverse console mapping is another cluster slot: deleted on its own when the person's data goes. */
+    private Future<Void> forgetConsoleId(String openid) {
+        return redis.get(RedisKeys.consoleId(openid)).compose(id -> id == null ? Future.succeededFuture()
+                : redis.del(List.of(RedisKeys.consoleConversation(id.toString()))).mapEmpty());
+    }
+
+    /** The whole transcript (JSON lines, oldest first). */
+    public Future<List<String>> transcript(String openid) {
+        return redis.lrange(RedisKeys.transcript(openid), "0", "-1").map(r -> {
+            List<String> lines = new ArrayList<>();
+            if (r != null) {
+                for (Response line : r) {
+                    lines.add(0, line.toString());
+                }
+            }
+            return lines;
+        });
     }
 }

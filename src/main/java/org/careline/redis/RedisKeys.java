@@ -165,7 +165,63 @@ public final class RedisKeys {
 
     /** Every key that holds one person's data, for deletion on unsubscribe or request. */
     public static String[] personalKeys(String openid) {
-        return new String[] {conversation(openid), profile(openid), transcript(openid), userLock(openid)};
+        return new String[] {conversation(openid), profile(openid), transcript(openid), userLock(openid),
+                staffHandling(openid), consoleId(openid)};
+    }
+
+    // ---- staff console ----
+
+    /**
+     * Hash: who on staff has the person's open escalation ({@code assignee}, {@code claimedAt}, and the
+     * {@code openedAt} of the escalation claimed), the first staff reply, the police report of an urgent chat.
+     */
+    public static String staffHandling(String openid) {
+        return user(openid) + "staff";
+    }
+
+    /** The person's pseudonymous id in the console (URLs and pages never carry the openid). */
+    public static String consoleId(String openid) {
+        return user(openid) + "console-id";
+    }
+
+    /** Pseudonymous console id → openid. */
+    public static String consoleConversation(String consoleId) {
+        return PREFIX + "console:conv:" + consoleId;
+    }
+
+    /** Hash of one console account: role, display name, password hash, disabled. */
+    public static String consoleAccount(String username) {
+        return PREFIX + "console:account:" + username;
+    }
+
+    /** Set of every console username. */
+    public static String consoleAccounts() {
+        return PREFIX + "console:accounts";
+    }
+
+    /** Hash of one console session, by the SHA-256 of its id (a leaked dump holds no usable session id). */
+    public static String consoleSession(String idHash) {
+        return PREFIX + "console:session:" + idHash;
+    }
+
+    /** Set of the session hashes of one account: sign-out everywhere, and disabling, end them all. */
+    public static String consoleUserSessions(String username) {
+        return PREFIX + "console:sessions:" + username;
+    }
+
+    /** Failed sign-ins of one username ({@code kind} "user") or one address ("ip"), expiring with the lockout. */
+    public static String consoleFailures(String kind, String who) {
+        return PREFIX + "console:failures:" + kind + ":" + who;
+    }
+
+    /** Stream of the console's audit log: who read or revealed what, when. */
+    public static String consoleAudit() {
+        return PREFIX + "console:audit";
+    }
+
+    /** JSON list of canned replies (seeded from the file, edited by admin). */
+    public static String consoleCannedReplies() {
+        return PREFIX + "console:canned";
     }
 
     // ---- back office inbound, notices, roster, media ----
