@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,6 +61,21 @@ public final class Main {
         }
     }
 
+    /** The flows' validation errors behind a failed start, if that is what stopped it. */
+    private static FlowValidationException invalidFlows(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof FlowValidationException e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private static long sinceJvmStart() {
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L);
+    }
+
     public static void main(String[] args) {
         if (args.length > 0 && "flows".equals(args[0])) {
             System.exit(FlowsCommand.run(withConfiguredFolders(Arrays.copyOfRange(args, 1, args.length)), System.out));
@@ -70,21 +86,26 @@ public final class Main {
         }
         long started = System.nanoTime();
         AppConfig config;
-        Flows flows;
         try {
             config = new ConfigLoader(System.getenv()).load();
-            flows = FlowLoader.load(config.conversation().flowsDir(), config.conversation().regionsFile());
             officeHours(config);
         } catch (ConfigException e) {
             System.err.println("careline: configuration error: " + e.getMessage());
             System.exit(2);
             return;
-        } catch (FlowValidationException e) {
-            System.err.println("careline: the conversation flows are invalid:");
-            e.errors().forEach(line -> System.err.println("  " + line));
-            System.exit(2);
-            return;
         }
+        // The flows (YAML, validation, two n-gram models: most of a second) load on a thread of their own
+        // while Vert.x, the embedded Redis and the sandbox start; no port opens before they are valid.
+        CompletableFuture<Flows> flows = new CompletableFuture<>();
+        Thread loading = new Thread(() -> {
+            try {
+                flows.complete(FlowLoader.load(config.conversation().flowsDir(), config.conversation().regionsFile()));
+            } catch (RuntimeException | Error e) {
+                flows.completeExceptionally(e);
+            }
+        }, "careline-flows");
+        loading.setDaemon(true);
+        loading.start();
         if (config.wechat().sandbox()) {
             log.warn("==================================================================");
             log.warn(" SANDBOX MODE: no WeChat app id configured (CARELINE_WECHAT_APP_ID).");
@@ -96,13 +117,29 @@ public final class Main {
         MainVerticle main = new MainVerticle(config, flows, Clock.systemUTC());
         vertx.deployVerticle(main).onComplete(ar -> {
             if (ar.failed()) {
-                log.error("CareLine failed to start: {}", ar.cause().toString());
-                vertx.close().onComplete(v -> System.exit(1));
+                FlowValidationException invalid = invalidFlows(ar.cause());
+                ConfigException misconfigured = ar.cause() instanceof ConfigException c ? c
+                        : ar.cause().getCause() instanceof ConfigException c ? c : null;
+                vertx.close().onComplete(v -> {
+                    if (misconfigured != null) {
+                        System.err.println("careline: configuration error: " + misconfigured.getMessage());
+                        System.exit(2);
+                    }
+                    if (invalid != null) {
+                        System.err.println("careline: the conversation flows are invalid:");
+                        invalid.errors().forEach(line -> System.err.println("  " + line));
+                        System.exit(2);
+                    }
+                    log.error("CareLine failed to start: {}", ar.cause().toString());
+                    System.exit(1);
+                });
                 return;
             }
-            log.info("CareLine started in {} ms: WeChat callback on :{} /wechat, internal on {}:{}, {} flows (version {})",
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), main.publicPort(),
-                    config.admin().host(), main.adminPort(), flows.size(), flows.version());
+            Flows loaded = flows.join();
+            log.info("CareLine started in {} ms ({} ms since the JVM started): WeChat callback on :{} /wechat, "
+                    + "internal on {}:{}, {} flows (version {})",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), sinceJvmStart(), main.publicPort(),
+                    config.admin().host(), main.adminPort(), loaded.size(), loaded.version());
             // HanLP's conversion dictionary (about 0.3 s) can wait until the ports are open, but not for the
             // first traditional-Chinese message to load it on an event loop.
             vertx.executeBlocking(() -> {

@@ -30,7 +30,7 @@ public final class MainVerticle extends VerticleBase {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MainVerticle.class);
 
     private final AppConfig config;
-    private final Flows flows;
+    private final java.util.concurrent.CompletionStage<Flows> flows;
     private final Clock clock;
     private Services services;
     private PublicHttpVerticle publicHttp;
@@ -39,6 +39,11 @@ public final class MainVerticle extends VerticleBase {
     private Console console;
 
     public MainVerticle(AppConfig config, Flows flows, Clock clock) {
+        this(config, java.util.concurrent.CompletableFuture.completedFuture(flows), clock);
+    }
+
+    /** {@code flows} may still be loading: the embedded Redis and the sandbox start meanwhile. */
+    public MainVerticle(AppConfig config, java.util.concurrent.CompletionStage<Flows> flows, Clock clock) {
         this.config = config;
         this.flows = flows;
         this.clock = clock;
@@ -46,7 +51,7 @@ public final class MainVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        return Services.start(vertx, config, flows, clock)
+        return Services.start(vertx, config, Future.fromCompletionStage(flows, context), clock)
                 .compose(s -> {
                     services = s;
                     return PublicHttpVerticle.deploy(vertx, new PublicHttpVerticle.Parts(config.http(),
@@ -54,7 +59,8 @@ public final class MainVerticle extends VerticleBase {
                 })
                 .compose(first -> {
                     publicHttp = first;
-                    return Future.succeededFuture();
+                    // What the internal port needs, done once the public port answers.
+                    return services.startBackground();
                 })
                 .compose(id -> {
                     console = new Console(vertx, new Console.Parts(config.console(), config.wechat().sandbox(),

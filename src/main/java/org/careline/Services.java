@@ -127,7 +127,7 @@ final class Services {
     }
 
     /** Starts what the configuration asks for; blocking steps (a redis-server process) run on a worker. */
-    static Future<Services> start(Vertx vertx, AppConfig config, Flows flows, Clock clock) {
+    static Future<Services> start(Vertx vertx, AppConfig config, Future<Flows> flows, Clock clock) {
         AppConfig.WeChat w = config.wechat();
         WeChatIdentity identity = w.sandbox()
                 ? new WeChatIdentity(SANDBOX_APP_ID, "sandbox-secret", w.token().isEmpty() ? SANDBOX_TOKEN : w.token(),
@@ -146,13 +146,22 @@ final class Services {
                     return p;
                 })
                 : Future.succeededFuture(null);
-        return redis.compose(server -> {
-            Future<Services> started = build(vertx, config, identity, server, flows, clock);
-            return started.recover(e -> server == null ? Future.failedFuture(e)
-                    : vertx.executeBlocking(() -> {
-                        server.close();
-                        return null;
-                    }).transform(v -> Future.failedFuture(e)));
+        // The redis-server starts while the flows are still loading; if either fails, the other is undone.
+        return Future.join(redis, flows).transform(both -> {
+            RedisServerProcess server = redis.succeeded() ? redis.result() : null;
+            if (both.failed()) {
+                Throwable cause = flows.failed() ? flows.cause() : redis.cause();
+                return stop(vertx, server).transform(v -> Future.failedFuture(cause));
+            }
+            return build(vertx, config, identity, server, flows.result(), clock)
+                    .recover(e -> stop(vertx, server).transform(v -> Future.failedFuture(e)));
+        });
+    }
+
+    private static Future<Void> stop(Vertx vertx, RedisServerProcess server) {
+        return server == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+            server.close();
+            return null;
         });
     }
 
@@ -165,17 +174,26 @@ final class Services {
             }
             FakeWeChatPlatform platform = new FakeWeChatPlatform(vertx, identity.appId(), identity.secret(), clock);
             return platform.listen(0)
-                    .map(http -> new Services(vertx, config, identity, server, platform, flows, clock))
-                    // In the sandbox the menu is published at once, so the simulator shows what users would see.
-                    .compose(s -> s.menu.publish().map(r -> s).recover(e -> {
-                        log.warn("sandbox menu not published: {}", e.getMessage());
-                        return Future.succeededFuture(s);
-                    }));
+                    .map(http -> new Services(vertx, config, identity, server, platform, flows, clock));
         }).compose(s -> s.redis.ping(java.util.List.of())
-                .compose(pong -> s.media.start())
-                .compose(v -> w.sandbox() ? s.loadDemoRoster() : Future.succeededFuture())
                 .map(v -> s)
                 .recover(e -> s.close().transform(v -> Future.failedFuture(e))));
+    }
+
+    /**
+     * What can wait until the public port answers, but not the internal one: the media sweep and, in the
+     * sandbox, the menu (the simulator shows what users would see) and the demo roster.
+     */
+    Future<Void> startBackground() {
+        Future<Void> media = this.media.start();
+        if (!config.wechat().sandbox()) {
+            return media;
+        }
+        Future<Void> menuShown = menu.publish().<Void>mapEmpty().recover(e -> {
+            log.warn("sandbox menu not published: {}", e.getMessage());
+            return Future.succeededFuture();
+        });
+        return Future.all(media, menuShown, loadDemoRoster()).mapEmpty();
     }
 
     /** The secret the sandbox's reference back office and CareLine share when none is configured. */

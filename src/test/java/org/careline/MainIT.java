@@ -177,6 +177,42 @@ class MainIT {
         }
     }
 
+    @Test
+    @DisplayName("Invalid flows stop the start with every problem listed (exit 2): no port ever answered, no "
+            + "redis-server left behind, though both started while the flows were loading")
+    void invalidFlowsStop() throws Exception {
+        Path data = Files.createTempDirectory(Path.of("target"), "invalid-flows-");
+        Path flows = Files.createTempDirectory(Path.of("target"), "flows-");
+        for (Path f : Files.list(Path.of("conversation-flows")).filter(f -> f.toString().endsWith(".yaml")).toList()) {
+            Files.copy(f, flows.resolve(f.getFileName()));
+        }
+        Path menu = flows.resolve("menu.yaml");
+        Files.writeString(menu, Files.readString(menu).replace("next: director-menu", "next: no-such-node"));
+        int httpPort = RedisServerProcess.freePort();
+        int redisPort = RedisServerProcess.freePort();
+        Process p = launch(Map.of(
+                "CARELINE_HTTP_PORT", Integer.toString(httpPort),
+                "CARELINE_ADMIN_PORT", Integer.toString(RedisServerProcess.freePort()),
+                "CARELINE_CONVERSATION_FLOWS_DIR", flows.toString(),
+                "CARELINE_REDIS_EMBEDDED_PORT", Integer.toString(redisPort),
+                "CARELINE_REDIS_DATA_DIR", data.toString()));
+        List<String> out = collect(p);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        Await.until(Duration.ofSeconds(5), "problems printed", () -> out.stream().anyMatch(l -> l.contains("menu.yaml")));
+        assertThat(String.join("\n", out)).contains("careline: the conversation flows are invalid:")
+                .doesNotContain("CareLine started");
+        assertThat(Files.exists(data.resolve("redis.pid"))).as("the embedded redis-server was stopped").isFalse();
+        for (int port : new int[] {redisPort, httpPort}) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+                throw new AssertionError("something still listens on " + port);
+            } catch (java.io.IOException expected) {
+                // nothing listens: good
+            }
+        }
+    }
+
     static String redisCommand(int port, String command) throws IOException {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
             socket.setSoTimeout(5000);
