@@ -6,6 +6,7 @@ import org.careline.config.AppConfig;
 import org.careline.flow.Flows;
 import org.careline.http.AdminHttpVerticle;
 import org.careline.http.PublicHttpVerticle;
+import org.careline.sandbox.ReferenceBackOffice;
 import org.careline.sandbox.Simulator;
 
 import java.time.Clock;
@@ -43,10 +44,13 @@ public final class MainVerticle extends VerticleBase {
                     List<AdminHttpVerticle.RouterContribution> extra = new ArrayList<>();
                     if (services.sandboxPlatform != null) {
                         extra.add(new Simulator(vertx, services, publicHttp::port)::mount);
+                        extra.add(new ReferenceBackOffice(vertx, () -> services.backOffice().secret(),
+                                () -> adminHttp.port(), services.roster, clock)::mount);
                     }
                     adminHttp = new AdminHttpVerticle(services, extra);
                     return vertx.deployVerticle(adminHttp);
                 })
+                .onSuccess(id -> services.internalPortBound(adminHttp.port()))
                 // A failed start (a port taken, say) must not leave the embedded redis-server running.
                 .recover(e -> services == null ? Future.failedFuture(e)
                         : services.close().transform(v -> Future.failedFuture(e)));

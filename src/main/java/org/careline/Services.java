@@ -54,6 +54,16 @@ public final class Services {
     public final FakeWeChatPlatform sandboxPlatform;
     public final MenuPublisher menu;
     public final PrometheusMeterRegistry meters;
+    /** Each person's turn (one message or change at a time); shared by everything that changes their data. */
+    public final UserQueue turns;
+    public final org.careline.media.MediaArchive media;
+    /** Null when no back-office secret is set: attachments then carry WeChat media ids only. */
+    public final org.careline.media.MediaLinks mediaLinks;
+    public final org.careline.directors.RosterStore roster;
+    public final org.careline.cases.UndeliveredNotices undeliveredNotices;
+    public final org.careline.cases.CaseStatusUpdates caseStatusUpdates;
+    public final org.careline.cases.BackOfficeInbound backOfficeInbound;
+    private volatile AppConfig.BackOffice backOffice;
     private final JvmGcMetrics gcMetrics;
     private final RedisServerProcess embeddedRedis;
     private final WxJavaApi wxJavaApi;
@@ -85,9 +95,14 @@ public final class Services {
         this.flows = new FlowsHolder(initialFlows, c.flowsDir(), c.regionsFile());
         SystemTexts texts = new SystemTexts();
         this.flowsWatch = flows.watch(vertx, 2000);
-        this.conversations = new ConversationService(store, new UserQueue(vertx, redis, Duration.ofSeconds(10)),
+        this.backOffice = effectiveBackOffice(config, config.admin().port());
+        this.mediaLinks = backOffice.secret().isEmpty() ? null
+                : new org.careline.media.MediaLinks(backOffice.secret(), config.media().linkValidity(), clock);
+        this.turns = new UserQueue(vertx, redis, Duration.ofSeconds(10));
+        this.conversations = new ConversationService(store, turns,
                 flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
-                Main.officeHours(config), config.wechat().dedupWindow()), meters, texts);
+                Main.officeHours(config), config.wechat().dedupWindow()), meters, texts,
+                mediaLinks == null ? null : mediaLinks::attachment);
         String apiHost = sandboxPlatform != null ? "http://127.0.0.1:" + sandboxPlatform.port() : config.wechat().apiHost();
         this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
                 config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));
@@ -95,9 +110,16 @@ public final class Services {
         this.menu = new MenuPublisher(vertx, wechatApi, config.wechat().menuFile());
         WeChatCrypto crypto = identity.aesKey().isEmpty() ? null : new WeChatCrypto(identity.token(),
                 identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
+        this.media = new org.careline.media.MediaArchive(vertx, redis, wechatApi, config.media(), clock);
+        this.roster = new org.careline.directors.RosterStore(redis);
+        this.undeliveredNotices = new org.careline.cases.UndeliveredNotices(redis);
+        this.caseStatusUpdates = new org.careline.cases.CaseStatusUpdates(store, turns, wechatApi, config,
+                undeliveredNotices, clock, meters);
+        this.backOfficeInbound = new org.careline.cases.BackOfficeInbound(() -> backOffice().secret(), redis,
+                caseStatusUpdates, roster, clock);
         MessageDispatcher dispatcher = new MessageDispatcher(vertx,
                 conversations, wechatApi,
-                config.wechat().replyBudget(), texts, meters);
+                config.wechat().replyBudget(), texts, meters, media::collect);
         this.callback = new CallbackHandler(identity.token(), crypto, config.wechat().acceptPlain(),
                 new NonceLedger(redis, clock, config.wechat().maxClockSkew()), dispatcher, clock,
                 config.wechat().maxClockSkew());
@@ -148,8 +170,55 @@ public final class Services {
                         log.warn("sandbox menu not published: {}", e.getMessage());
                         return Future.succeededFuture(s);
                     }));
-        }).compose(s -> s.redis.ping(java.util.List.of()).map(pong -> s)
+        }).compose(s -> s.redis.ping(java.util.List.of())
+                .compose(pong -> s.media.start())
+                .compose(v -> w.sandbox() ? s.loadDemoRoster() : Future.succeededFuture())
+                .map(v -> s)
                 .recover(e -> s.close().transform(v -> Future.failedFuture(e))));
+    }
+
+    /** The secret the sandbox's reference back office and CareLine share when none is configured. */
+    public static final String SANDBOX_BACKOFFICE_SECRET = "careline-sandbox-backoffice-secret";
+
+    /**
+     * The back office events go to and requests come from: the configured one; in sandbox mode with none
+     * configured, the built-in reference back office on the internal port ({@code /sandbox/backoffice/events})
+     * with {@link #SANDBOX_BACKOFFICE_SECRET}. The outbox worker reads this, not {@code config.backOffice()}.
+     */
+    public AppConfig.BackOffice backOffice() {
+        return backOffice;
+    }
+
+    /** The internal port is bound (it may have been 0 = any): the sandbox's back-office URL can name it. */
+    public void internalPortBound(int port) {
+        backOffice = effectiveBackOffice(config, port);
+    }
+
+    static AppConfig.BackOffice effectiveBackOffice(AppConfig config, int internalPort) {
+        AppConfig.BackOffice b = config.backOffice();
+        if (!config.wechat().sandbox() || !b.url().isEmpty()) {
+            return b;
+        }
+        String url = internalPort == 0 ? ""
+                : "http://127.0.0.1:" + internalPort + org.careline.sandbox.ReferenceBackOffice.EVENTS_PATH;
+        return new AppConfig.BackOffice(url, b.secret().isEmpty() ? SANDBOX_BACKOFFICE_SECRET : b.secret());
+    }
+
+    /** Sandbox only: the fictional district of {@code sandbox.demoRoster}, so directors' screens have children. */
+    private Future<Void> loadDemoRoster() {
+        java.nio.file.Path file = config.sandbox().demoRoster();
+        return vertx.fileSystem().readFile(file.toString()).compose(bytes -> {
+            org.careline.directors.RosterReader.Result read = org.careline.directors.RosterReader.fromJson(bytes.getBytes());
+            if (!read.ok()) {
+                log.warn("sandbox demo roster {} not loaded: {}", file, read.errors());
+                return Future.succeededFuture();
+            }
+            return roster.replace(read.roster(), java.time.Instant.now())
+                    .onSuccess(r -> log.info("sandbox demo roster {} loaded: {}", file, r.counts())).<Void>mapEmpty();
+        }).recover(e -> {
+            log.warn("sandbox demo roster {} not loaded: {}", file, e.toString());
+            return Future.succeededFuture();
+        });
     }
 
     public static final String SANDBOX_APP_ID = "wxcareline0sandbox";
@@ -157,6 +226,7 @@ public final class Services {
 
     public Future<Void> close() {
         vertx.cancelTimer(flowsWatch);
+        media.stop();
         gcMetrics.close();
         meters.close();
         try {

@@ -26,7 +26,20 @@ public final class CasePayload {
     private CasePayload() {
     }
 
+    /**
+     * Where the back office fetches an attachment CareLine keeps: {@code file} (CareLine's id) and {@code url}
+     * (signed, expiring, on the internal port), by WeChat media id.
+     */
+    @FunctionalInterface
+    public interface AttachmentLinks {
+        Map<String, String> of(String mediaId);
+    }
+
     public static Map<String, Object> of(CaseRecord c, ZoneId zone) {
+        return of(c, zone, null);
+    }
+
+    public static Map<String, Object> of(CaseRecord c, ZoneId zone, AttachmentLinks links) {
         Map<String, String> f = c.fields() == null ? Map.of() : c.fields();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("caseId", c.caseId());
@@ -60,7 +73,7 @@ public final class CasePayload {
         data.put("needLabel", f.get("need_label"));
         data.put("urgency", f.get("urgency"));
         data.put("description", f.get("description"));
-        data.put("attachments", attachments(f));
+        data.put("attachments", attachments(f, links));
         if (f.containsKey("police_reported")) {
             // Only when the question was asked: absent is not the same as "not called".
             data.put("policeReport", Map.of("made", "yes".equals(f.get("police_reported")),
@@ -84,6 +97,11 @@ public final class CasePayload {
 
     /** Media ids as WeChat gave them (temporary, 3 days: the back office must fetch what it keeps). */
     static List<Map<String, String>> attachments(Map<String, String> f) {
+        return attachments(f, null);
+    }
+
+    /** With {@code links}, each attachment also says where CareLine's kept copy can be fetched. */
+    static List<Map<String, String>> attachments(Map<String, String> f, AttachmentLinks links) {
         List<Map<String, String>> out = new ArrayList<>();
         f.forEach((name, value) -> {
             if (!name.endsWith("_media") || value == null || value.isBlank()) {
@@ -92,8 +110,13 @@ public final class CasePayload {
             for (String tagged : value.split(",")) {
                 int colon = tagged.indexOf(':');
                 if (colon > 0) {
-                    out.add(Map.of("type", tagged.substring(0, colon), "mediaId", tagged.substring(colon + 1),
+                    Map<String, String> one = new LinkedHashMap<>(Map.of("type", tagged.substring(0, colon),
+                            "mediaId", tagged.substring(colon + 1),
                             "field", name.substring(0, name.length() - "_media".length())));
+                    if (links != null) {
+                        one.putAll(links.of(tagged.substring(colon + 1)));
+                    }
+                    out.add(one);
                 }
             }
         });

@@ -5,5 +5,9 @@ package org.careline.cases;
  * {@code texts/system.properties} ({@code status.RECEIVED}, and per kind {@code status.RECEIVED.report-change}).
  */
 public enum CaseStatus {
-    RECEIVED, IN_REVIEW, NEED_PAPERS, REFERRED, APPROVED, DECLINED, CLOSED
+    RECEIVED, IN_REVIEW, NEED_PAPERS, REFERRED, APPROVED, DECLINED, CLOSED,
+    /** A caseworker (or the community's child director) has been given the case. */
+    ASSIGNED,
+    /** Someone will visit, or is visiting, the family. */
+    VISITING
 }

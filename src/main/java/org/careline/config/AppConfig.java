@@ -9,7 +9,8 @@ import java.time.ZoneId;
  * start-up; everything else receives the part it needs through its constructor.
  */
 public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conversation conversation,
-                        BackOffice backOffice) {
+                        BackOffice backOffice, Media media, Templates templates,
+                        Sandbox sandbox) {
 
     public record Http(String host, int port, Limits limits) {}
 
@@ -55,4 +56,25 @@ public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conv
                                ZoneId timeZone, String officeHours) {}
 
     public record BackOffice(String url, String secret) {}
+
+    /**
+     * Photos and voice notes fetched from WeChat (its media ids last 3 days).
+     *
+     * @param dir          where the files are kept (0700; each file 0600)
+     * @param retention    a file is deleted this long after it was received
+     * @param linkValidity how long a signed media URL given to the back office stays valid
+     */
+    public record Media(Path dir, Duration retention, Duration linkValidity) {}
+
+    /**
+     * Template messages (模板消息), used when the 48-hour customer-service window is closed.
+     *
+     * @param caseStatus       template id of the case-status notice; empty = no template (recorded as undelivered)
+     * @param caseStatusFields which template field carries what: {@code field:what} pairs, what being
+     *                         {@code caseId}, {@code status}, {@code message} or {@code updatedAt}
+     */
+    public record Templates(String caseStatus, String caseStatusFields) {}
+
+    /** @param demoRoster the fictional roster loaded when the sandbox starts */
+    public record Sandbox(Path demoRoster) {}
 }

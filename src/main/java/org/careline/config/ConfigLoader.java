@@ -40,6 +40,7 @@ public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern AES_KEY = Pattern.compile("[A-Za-z0-9+/]{43}");
     private static final Pattern HTTP_URL = Pattern.compile("https?://[^\\s/]+(/[^\\s]*)?");
+    private static final Pattern TEMPLATE_FIELD = Pattern.compile("[a-z_]+\\d+");
     private static final Pattern REDIS_URL = Pattern.compile("(redis|rediss|redis-sentinel|redis-cluster)://\\S+");
 
     private final Map<String, String> env;
@@ -106,7 +107,12 @@ public final class ConfigLoader {
                         Path.of(v.string("conversation.flowsDir")), Path.of(v.string("conversation.regionsFile")),
                         v.duration("conversation.idleTimeout"), v.duration("conversation.retention"),
                         v.zone("conversation.timeZone"), v.string("conversation.officeHours")),
-                new AppConfig.BackOffice(v.optionalUrl("backoffice.url"), v.string("backoffice.secret")));
+                new AppConfig.BackOffice(v.optionalUrl("backoffice.url"), v.string("backoffice.secret")),
+                new AppConfig.Media(Path.of(v.string("media.dir")), v.duration("media.retention"),
+                        v.duration("media.linkValidity")),
+                new AppConfig.Templates(v.string("wechat.templates.caseStatus"),
+                        v.string("wechat.templates.caseStatusFields")),
+                new AppConfig.Sandbox(Path.of(v.string("sandbox.demoRoster"))));
         checkTogether(config);
         return config;
     }
@@ -146,6 +152,15 @@ public final class ConfigLoader {
         }
         if (c.http().port() != 0 && c.http().port() == c.admin().port()) {
             throw new ConfigException("admin.port (CARELINE_ADMIN_PORT): must differ from http.port");
+        }
+        for (String pair : c.templates().caseStatusFields().split(",")) {
+            String[] fieldWhat = pair.trim().split(":");
+            if (fieldWhat.length != 2 || !TEMPLATE_FIELD.matcher(fieldWhat[0].trim()).matches()
+                    || !Set.of("caseId", "status", "message", "updatedAt").contains(fieldWhat[1].trim())) {
+                throw new ConfigException("wechat.templates.caseStatusFields (CARELINE_WECHAT_TEMPLATES_CASE_STATUS_FIELDS): "
+                        + "expected field:what pairs such as thing3:message (what = caseId, status, message or "
+                        + "updatedAt), got '" + pair.trim() + "'");
+            }
         }
         if (!c.backOffice().url().isEmpty() && c.backOffice().secret().isEmpty()) {
             throw new ConfigException("backoffice.secret (CARELINE_BACKOFFICE_SECRET): required when "

@@ -56,8 +56,18 @@ public final class ConversationService {
     private final MeterRegistry meters;
     private final SystemTexts texts;
 
+    private final org.careline.cases.CasePayload.AttachmentLinks attachmentLinks;
+
     public ConversationService(ConversationStore store, UserQueue queue, Supplier<FlowEngine> engine, Clock clock,
                                Settings settings, MeterRegistry meters, SystemTexts texts) {
+        this(store, queue, engine, clock, settings, meters, texts, null);
+    }
+
+    /** @param attachmentLinks where the back office fetches the photos and voice notes CareLine keeps */
+    public ConversationService(ConversationStore store, UserQueue queue, Supplier<FlowEngine> engine, Clock clock,
+                               Settings settings, MeterRegistry meters, SystemTexts texts,
+                               org.careline.cases.CasePayload.AttachmentLinks attachmentLinks) {
+        this.attachmentLinks = attachmentLinks;
         this.meters = meters;
         this.texts = texts;
         this.store = store;
@@ -201,10 +211,16 @@ public final class ConversationService {
     private StepContext context(Instant now, ConversationStore.Snapshot snapshot, CaseNumbers caseNumbers) {
         List<StepContext.CaseSummary> cases = snapshot.cases().stream()
                 .map(c -> new StepContext.CaseSummary(c.caseId(), c.kind(), c.status().name(),
-                        texts.status(c.status(), c.kind()), c.updatedAt()))
+                        statusText(c), c.updatedAt()))
                 .toList();
         return new StepContext(now, settings.zone(), caseNumbers, snapshot.profile(), cases,
                 settings.idleTimeout(), settings.officeHours());
+    }
+
+    /** The status as a family reads it, with the back office's message when it sent one. */
+    private String statusText(org.careline.cases.CaseRecord c) {
+        String status = texts.status(c.status(), c.kind());
+        return c.statusNote() == null || c.statusNote().isBlank() ? status : status + "。" + c.statusNote();
     }
 
     private Future<List<String>> nextCaseNumbers(Instant now, int count) {
@@ -222,7 +238,7 @@ public final class ConversationService {
                                       Instant now, String token, BooleanSupplier passive) {
         String openid = message.fromUser();
         StepChanges planned = StepChanges.of(openid, snapshot.state(), step, InputMapping.transcriptText(message), now,
-                settings.retention(), settings.zone(), () -> UUID.randomUUID().toString());
+                settings.retention(), settings.zone(), () -> UUID.randomUUID().toString(), attachmentLinks);
         ConversationStore.Changes changes = planned.changes();
         List<String> replies = planned.replies();
         List<String> caseIds = planned.caseIds();

@@ -3,6 +3,7 @@ package org.careline.conversation;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
+import org.careline.cases.CaseEvent;
 import org.careline.cases.CaseRecord;
 import org.careline.flow.ConversationState;
 import org.careline.flow.StepContext;
@@ -10,6 +11,7 @@ import org.careline.redis.LuaScript;
 import org.careline.redis.RedisKeys;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -362,6 +364,49 @@ public final class ConversationStore {
                 return out;
             });
         });
+    }
+
+    /** Whose a case is: the openid that opened it, or null for a case CareLine does not know. */
+    public Future<String> ownerOfCase(String caseId) {
+        return redis.get(RedisKeys.caseOwner(caseId)).map(r -> r == null ? null : r.toString());
+    }
+
+    /** How many of the newest transcript lines are searched for the person's last message. */
+    private static final int LAST_HEARD_LINES = 60;
+
+    /**
+     * When the person last wrote to (or clicked, followed) the account, from the newest transcript line that
+     * is theirs; null when none is kept. WeChat's 48-hour customer-service window runs from that moment.
+     * The state's {@code updatedAt} is not used: staff resolving a chat changes it without the person writing.
+     */
+    public Future<Instant> lastHeardFrom(String openid) {
+        return redis.lrange(RedisKeys.transcript(openid), "0", Integer.toString(LAST_HEARD_LINES - 1)).map(lines -> {
+            if (lines == null) {
+                return null;
+            }
+            for (Response line : lines) {
+                Map<?, ?> parsed = Json.read(line.toString(), Map.class);
+                if ("user".equals(parsed.get("from")) && parsed.get("at") != null) {
+                    return Instant.parse(parsed.get("at").toString());
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Saves a case as the back office changed it, with the event telling the back office so, in one script
+     * (both keys are the person's). Call in the person's turn; the outbox index is written first, as for a step.
+     */
+    public Future<Void> updateCase(CaseRecord updated, CaseEvent event) {
+        String openid = updated.openid();
+        String key = RedisKeys.caseRecord(openid, updated.caseId());
+        String outbox = RedisKeys.outbox(openid);
+        Changes changes = new Changes()
+                .command(key, "SET", key, Json.write(updated))
+                .command(outbox, "XADD", outbox, "*", "id", event.id(), "type", event.type(),
+                        "time", event.time().toString(), "event", Json.write(event));
+        return indexOutbox(openid).compose(v -> apply(changes));
     }
 
     /** The commands of one atomic save, with the keys they touch declared (Redis Cluster requires it). */

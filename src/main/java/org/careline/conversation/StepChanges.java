@@ -46,11 +46,17 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
      */
     static StepChanges of(String openid, ConversationState before, Step step, String userText, Instant now,
                           Duration retention, ZoneId zone, Supplier<String> eventIds) {
+        return of(openid, before, step, userText, now, retention, zone, eventIds, null);
+    }
+
+    /** @param links where case attachments kept by CareLine are fetched (null: media ids only) */
+    static StepChanges of(String openid, ConversationState before, Step step, String userText, Instant now,
+                          Duration retention, ZoneId zone, Supplier<String> eventIds, CasePayload.AttachmentLinks links) {
         ConversationStore.Changes changes = new ConversationStore.Changes();
         String ttl = Long.toString(retention.toMillis());
         changes.command(RedisKeys.conversation(openid),
                 "SET", RedisKeys.conversation(openid), Json.write(step.state()), "PX", ttl);
-        Builder b = new Builder(changes, openid, now, zone, eventIds);
+        Builder b = new Builder(changes, openid, now, zone, eventIds, links);
         for (Effect effect : step.effects()) {
             b.add(effect, before);
         }
@@ -66,6 +72,7 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
         private final Instant now;
         private final ZoneId zone;
         private final Supplier<String> eventIds;
+        private final CasePayload.AttachmentLinks links;
         final List<String> replies = new ArrayList<>();
         final List<String> caseIds = new ArrayList<>();
         final List<String> openedCases = new ArrayList<>();
@@ -75,7 +82,9 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
         boolean forget;
         int events;
 
-        Builder(ConversationStore.Changes changes, String openid, Instant now, ZoneId zone, Supplier<String> eventIds) {
+        Builder(ConversationStore.Changes changes, String openid, Instant now, ZoneId zone, Supplier<String> eventIds,
+                CasePayload.AttachmentLinks links) {
+            this.links = links;
             this.changes = changes;
             this.openid = openid;
             this.now = now;
@@ -140,7 +149,7 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
             changes.command(key, "SET", key, Json.write(record));
             changes.command(RedisKeys.userCases(openid),
                     "ZADD", RedisKeys.userCases(openid), Long.toString(now.toEpochMilli()), caseId);
-            outbox(eventType, CasePayload.of(record, zone));
+            outbox(eventType, CasePayload.of(record, zone, links));
             caseIds.add(caseId);
             openedCases.add(kind);
         }

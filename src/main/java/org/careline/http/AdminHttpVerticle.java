@@ -41,6 +41,13 @@ public final class AdminHttpVerticle extends VerticleBase {
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(services.meters.scrape()));
         new AdminApi(services.store, services.conversations, services.menu, services.config.admin().token()).mount(router);
+        // Behind AdminApi's token check (/api/admin/*): what could not be told to families.
+        services.undeliveredNotices.mountAdmin(router);
+        // Signed by the back office (HMAC), not by the admin token.
+        services.backOfficeInbound.mount(router);
+        if (services.mediaLinks != null) {
+            new org.careline.media.MediaRoutes(services.media, services.mediaLinks, java.time.Clock.systemUTC()).mount(router);
+        }
         contributions.forEach(c -> c.mount(router));
         router.route().failureHandler(Failures::handle);
 

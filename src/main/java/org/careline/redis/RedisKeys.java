@@ -110,4 +110,58 @@ public final class RedisKeys {
     public static String[] personalKeys(String openid) {
         return new String[] {conversation(openid), profile(openid), transcript(openid), userLock(openid)};
     }
+
+    // ---- back office inbound, notices, roster, media ----
+
+    /** The answer given to one inbound back-office request, by its {@code X-CareLine-Event-Id}. */
+    public static String backOfficeEvent(String eventId) {
+        return PREFIX + "bo-event:" + eventId;
+    }
+
+    /** A signature already used by an inbound back-office request (a captured request sent again). */
+    public static String backOfficeSignature(String signature) {
+        return PREFIX + "bo-sig:" + signature;
+    }
+
+    /** List (newest first, capped) of case notices that could not reach the family: JSON, no personal text. */
+    public static String undeliveredNotices() {
+        return PREFIX + "notices:undelivered";
+    }
+
+    /** The version of the roster in force (a content hash); readers go through it to the version's keys. */
+    public static String rosterCurrent() {
+        return PREFIX + "roster:current";
+    }
+
+    /**
+     * One part of a roster version: {@code meta} (hash), {@code towns}, {@code communities}, {@code people},
+     * {@code children} (hashes id → JSON), {@code community-children:<communityId>} (set of child ids),
+     * {@code town-communities:<townId>} (set). One hash tag per version: written in one script.
+     */
+    public static String roster(String version, String part) {
+        return PREFIX + "roster:{v:" + version + "}:" + part;
+    }
+
+    /**
+     * Hash describing one kept media file (kind, content type, whose, when it expires). The media keys share
+     * one hash tag so that noting a fetch (hash + pending set) is one script; media are few next to messages.
+     */
+    public static String media(String fileId) {
+        return PREFIX + "{media}:" + fileId;
+    }
+
+    /** Sorted set of media still to fetch from WeChat, scored by when the next attempt is due (ms). */
+    public static String mediaPending() {
+        return PREFIX + "{media}:pending";
+    }
+
+    /** Sorted set of kept media files, scored by when they are to be deleted (ms). */
+    public static String mediaExpiry() {
+        return PREFIX + "{media}:expiry";
+    }
+
+    /** Set of the media file ids a person sent (for erasure). In the person's slot. */
+    public static String userMedia(String openid) {
+        return user(openid) + "media";
+    }
 }

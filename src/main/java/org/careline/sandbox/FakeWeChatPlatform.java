@@ -49,9 +49,10 @@ public final class FakeWeChatPlatform {
     public static final String TEMPLATE_SEND = "/cgi-bin/message/template/send";
     public static final String MENU_CREATE = "/cgi-bin/menu/create";
     public static final String CUSTOM_TYPING = "/cgi-bin/message/custom/typing";
+    public static final String MEDIA_GET = "/cgi-bin/media/get";
 
     private static final Set<String> PATHS =
-            Set.of(STABLE_TOKEN, TOKEN, CUSTOM_SEND, TEMPLATE_SEND, MENU_CREATE, CUSTOM_TYPING);
+            Set.of(STABLE_TOKEN, TOKEN, CUSTOM_SEND, TEMPLATE_SEND, MENU_CREATE, CUSTOM_TYPING, MEDIA_GET);
     private static final int TOKEN_SECONDS = 7200;
     private static final int TEXT_MAX_BYTES = 2048;
     private static final Duration CLIENT_MSG_ID_WINDOW = Duration.ofMinutes(10);
@@ -72,6 +73,10 @@ public final class FakeWeChatPlatform {
     private record TemplateSend(long msgid, Instant at) {
     }
 
+    /** A temporary media file as a user's message would leave it on WeChat's side. */
+    private record StoredMedia(byte[] bytes, String contentType, String fileName) {
+    }
+
     private final Vertx vertx;
     private final String appId;
     private final String secret;
@@ -88,6 +93,7 @@ public final class FakeWeChatPlatform {
     private final List<SentMessage> sent = new ArrayList<>();
     private final Map<String, TemplateSend> templateSends = new LinkedHashMap<>();
     private final Map<String, String> typing = new LinkedHashMap<>();
+    private final Map<String, StoredMedia> media = new LinkedHashMap<>();
     private JsonObject menu;
     private long nextMsgId = 1_000_001;
     private Duration responseDelay = Duration.ZERO;
@@ -115,6 +121,7 @@ public final class FakeWeChatPlatform {
         router.post(TEMPLATE_SEND).handler(ctx -> answer(ctx, TEMPLATE_SEND, authorised(this::templateSend)));
         router.post(MENU_CREATE).handler(ctx -> answer(ctx, MENU_CREATE, authorised(this::menuCreate)));
         router.post(CUSTOM_TYPING).handler(ctx -> answer(ctx, CUSTOM_TYPING, authorised(this::customTyping)));
+        router.get(MEDIA_GET).handler(this::mediaGet);
         return router;
     }
 
@@ -151,6 +158,16 @@ public final class FakeWeChatPlatform {
     public List<SentMessage> sentTo(String openid) {
         synchronized (lock) {
             return sent.stream().filter(message -> message.openid().equals(openid)).toList();
+        }
+    }
+
+    /**
+     * Makes {@code mediaId} downloadable through {@code GET /cgi-bin/media/get}, as a user's image or voice
+     * message leaves it on WeChat's side ({@code fileName} as WeChat names it, e.g. {@code <id>.jpg}).
+     */
+    public void putMedia(String mediaId, byte[] bytes, String contentType, String fileName) {
+        synchronized (lock) {
+            media.put(mediaId, new StoredMedia(bytes.clone(), contentType, fileName));
         }
     }
 
@@ -223,6 +240,7 @@ public final class FakeWeChatPlatform {
             sent.clear();
             templateSends.clear();
             typing.clear();
+            media.clear();
             menu = null;
             responseDelay = Duration.ZERO;
         }
@@ -339,6 +357,42 @@ public final class FakeWeChatPlatform {
         }
         typing.put(openid, command);
         return ok();
+    }
+
+    /**
+     * {@code GET /cgi-bin/media/get?access_token&media_id}: the file itself with {@code Content-Disposition:
+     * attachment; filename="…"} as WeChat sends it, or a JSON error (40007 for an unknown or expired id).
+     */
+    private void mediaGet(RoutingContext ctx) {
+        StoredMedia found;
+        JsonObject refused;
+        synchronized (lock) {
+            calls.merge(MEDIA_GET, 1, Integer::sum);
+            Deque<Failure> queued = injected.get(MEDIA_GET);
+            Failure failure = queued == null ? null : queued.poll();
+            String token = ctx.request().getParam("access_token");
+            if (failure != null) {
+                refused = error(failure.errcode(), failure.errmsg());
+            } else if (token == null || token.isEmpty()) {
+                refused = error(41001, "access_token missing");
+            } else if (!token.equals(stableToken) && !token.equals(ordinaryToken)) {
+                refused = error(40001, "invalid credential, access_token is invalid or not latest");
+            } else {
+                refused = null;
+            }
+            found = refused == null ? media.get(ctx.request().getParam("media_id")) : null;
+            if (refused == null && found == null) {
+                refused = error(40007, "invalid media_id");
+            }
+        }
+        if (refused != null) {
+            respond(ctx, refused);
+            return;
+        }
+        ctx.response()
+                .putHeader("Content-Type", found.contentType())
+                .putHeader("Content-Disposition", "attachment; filename=\"" + found.fileName() + "\"")
+                .end(io.vertx.core.buffer.Buffer.buffer(found.bytes()));
     }
 
     // ---- protocol plumbing ----

@@ -220,12 +220,32 @@ public final class Simulator {
             case "location" -> head + "<MsgType><![CDATA[location]]></MsgType><Location_X>" + in.getDouble("lat", 32.49)
                     + "</Location_X><Location_Y>" + in.getDouble("lng", 119.93) + "</Location_Y><Scale>15</Scale>"
                     + "<Label><![CDATA[" + cdata(in.getString("label", "")) + "]]></Label><MsgId>" + msgId + "</MsgId></xml>";
-            case "image" -> head + "<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://127.0.0.1/sim.jpg]]></PicUrl>"
-                    + "<MediaId><![CDATA[sim-media-" + msgId + "]]></MediaId><MsgId>" + msgId + "</MsgId></xml>";
-            case "voice" -> head + "<MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[sim-voice-" + msgId
-                    + "]]></MediaId><Format><![CDATA[amr]]></Format><MsgId>" + msgId + "</MsgId></xml>";
+            case "image" -> {
+                services.sandboxPlatform.putMedia("sim-media-" + msgId, SAMPLE_PNG, "image/png", "sim-media-" + msgId + ".png");
+                yield imageXml(head, msgId);
+            }
+            case "voice" -> {
+                services.sandboxPlatform.putMedia("sim-voice-" + msgId, SAMPLE_AMR, "audio/amr", "sim-voice-" + msgId + ".amr");
+                yield voiceXml(head, msgId);
+            }
             default -> throw new IllegalArgumentException("unknown type " + in.getString("type"));
         };
+    }
+
+    /** What the fake platform hands out for a simulated photo: a 1×1 PNG. */
+    private static final byte[] SAMPLE_PNG = java.util.Base64.getDecoder().decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+    /** And for a simulated voice note: the AMR header and one silent frame. */
+    private static final byte[] SAMPLE_AMR = "#!AMR\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static String imageXml(String head, long msgId) {
+        return head + "<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://127.0.0.1/sim.jpg]]></PicUrl>"
+                    + "<MediaId><![CDATA[sim-media-" + msgId + "]]></MediaId><MsgId>" + msgId + "</MsgId></xml>";
+    }
+
+    private static String voiceXml(String head, long msgId) {
+        return head + "<MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[sim-voice-" + msgId
+                + "]]></MediaId><Format><![CDATA[amr]]></Format><MsgId>" + msgId + "</MsgId></xml>";
     }
 
     /** A CDATA section cannot contain its own terminator; split it as XML requires. */

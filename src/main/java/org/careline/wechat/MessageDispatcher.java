@@ -38,8 +38,18 @@ public final class MessageDispatcher {
 
     private final MeterRegistry meters;
 
+    /** Told of every message as it arrives (e.g. to fetch its media while WeChat still keeps it); must not block. */
+    private final java.util.function.Consumer<InboundMessage> arrivals;
+
     public MessageDispatcher(Vertx vertx, ConversationService conversations, WeChatApi api,
                              Duration budget, SystemTexts texts, MeterRegistry meters) {
+        this(vertx, conversations, api, budget, texts, meters, message -> { });
+    }
+
+    public MessageDispatcher(Vertx vertx, ConversationService conversations, WeChatApi api,
+                             Duration budget, SystemTexts texts, MeterRegistry meters,
+                             java.util.function.Consumer<InboundMessage> arrivals) {
+        this.arrivals = arrivals;
         this.meters = meters;
         this.vertx = vertx;
         this.conversations = conversations;
@@ -77,6 +87,11 @@ public final class MessageDispatcher {
     public Future<Answer> dispatch(InboundMessage message) {
         long start = System.currentTimeMillis();
         long deadline = start + budget.toMillis();
+        try {
+            arrivals.accept(message);
+        } catch (RuntimeException e) {
+            log.warn("arrival of {} not noted: {}", message.kind(), e.toString());
+        }
         return answer(message, deadline)
                 // Whatever hangs (Redis mid-retry), WeChat gets an answer inside its 5 seconds.
                 .timeout(Math.max(budget.toMillis() + 300, 1500), TimeUnit.MILLISECONDS)

@@ -28,6 +28,16 @@ public interface WeChatApi {
     /** Shows or clears "对方正在输入" in the user's chat (customer-service typing state). */
     Future<SendResult> typing(String openid, boolean typing);
 
+    /**
+     * Downloads a temporary media file of a received message (image, voice: {@code /cgi-bin/media/get}; WeChat
+     * keeps it 3 days) into {@code dir}, completing with the file and the name WeChat gave it. Fails with a
+     * {@link WeChatApiException} (errcode 40007: no such media id, or expired).
+     */
+    Future<DownloadedMedia> downloadMedia(String mediaId, java.nio.file.Path dir);
+
+    /** A media file downloaded into a folder of the caller's choosing. */
+    record DownloadedMedia(java.nio.file.Path file, String fileName) {}
+
     /** What became of one send. */
     enum SendResult {
         SENT,
@@ -36,6 +46,8 @@ public interface WeChatApi {
         /** 45047 (or 45009 daily limit): the customer-service quota for this user is used up. */
         QUOTA_USED,
         /** 47003 and similar: WeChat refused the content (template field too long, etc.). */
-        REJECTED
+        REJECTED,
+        /** 43004 (no longer follows the account) or 43019 (blocked it): nothing can reach this person. */
+        NOT_FOLLOWING
     }
 }

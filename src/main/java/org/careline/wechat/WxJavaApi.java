@@ -48,8 +48,8 @@ public final class WxJavaApi implements WeChatApi, AutoCloseable {
             45047, SendResult.QUOTA_USED,      // customer-service messages to this user used up
             45009, SendResult.QUOTA_USED,      // the account's daily API quota used up
             40003, SendResult.REJECTED,        // invalid openid
-            43004, SendResult.REJECTED,        // the user does not follow the account (any more)
-            43019, SendResult.REJECTED,        // the user blocked the account
+            43004, SendResult.NOT_FOLLOWING,   // the user does not follow the account (any more)
+            43019, SendResult.NOT_FOLLOWING,   // the user blocked the account
             45002, SendResult.REJECTED,        // content too long
             47003, SendResult.REJECTED);       // argument invalid, e.g. a template field over its limit
 
@@ -100,6 +100,26 @@ public final class WxJavaApi implements WeChatApi, AutoCloseable {
         return call("message/custom/typing", service -> service.getKefuService().sendKfTypingState(openid, command));
     }
 
+    @Override
+    public Future<DownloadedMedia> downloadMedia(String mediaId, java.nio.file.Path dir) {
+        // WxJava's mediaDownload writes into the account's one temp folder; the executor is given ours instead,
+        // so the file never lands in a shared /tmp.
+        return attempt("media/get", service -> {
+            java.io.File file = service.execute(
+                    me.chanjar.weixin.common.util.http.BaseMediaDownloadRequestExecutor.create(
+                            service.getRequestHttp(), dir.toFile()),
+                    me.chanjar.weixin.mp.enums.WxMpApiUrl.Material.MEDIA_GET_URL, "media_id=" + mediaId);
+            if (file == null) {
+                throw new WxErrorException("media/get answered without a file");
+            }
+            return new DownloadedMedia(file.toPath(), file.getName());
+        }, 0, false).recover(failure -> {
+            WeChatApiException error = failure instanceof WeChatApiException e ? e
+                    : new WeChatApiException("media/get", errcodeOf(failure), describe(failure));
+            return Future.failedFuture(error);
+        });
+    }
+
     /** Releases this instance's hold on the shared worker pool. */
     @Override
     public void close() {
@@ -107,16 +127,30 @@ public final class WxJavaApi implements WeChatApi, AutoCloseable {
     }
 
     private Future<SendResult> call(String name, WxCall call) {
-        return attempt(name, call, 0, false);
+        return attempt(name, service -> {
+            call.run(service);
+            return SendResult.SENT;
+        }, 0, false).recover(failure -> {
+            if (failure instanceof OutcomeException outcome) {
+                return Future.succeededFuture(outcome.result);
+            }
+            return Future.failedFuture(failure);
+        });
     }
 
-    private Future<SendResult> attempt(String name, WxCall call, int busyRetries, boolean tokenRetried) {
+    /** A WeChat answer that is a business outcome, not a failure (carried out of the generic retry loop). */
+    private static final class OutcomeException extends RuntimeException {
+        final SendResult result;
+
+        OutcomeException(SendResult result) {
+            super(result.name(), null, false, false);
+            this.result = result;
+        }
+    }
+
+    private <T> Future<T> attempt(String name, WxFunction<T> call, int busyRetries, boolean tokenRetried) {
         // Unordered: the ordered default would run every WeChat call of a context one at a time.
-        return workers.<Void>executeBlocking(() -> {
-                    call.run(wx);
-                    return null;
-                }, false)
-                .map(done -> SendResult.SENT)
+        return workers.<T>executeBlocking(() -> call.apply(wx), false)
                 .recover(failure -> {
                     int errcode = errcodeOf(failure);
                     if (TOKEN_REJECTED.contains(errcode) && !tokenRetried) {
@@ -136,7 +170,7 @@ public final class WxJavaApi implements WeChatApi, AutoCloseable {
                     SendResult outcome = OUTCOMES.get(errcode);
                     if (outcome != null) {
                         log.info("WeChat {}: {} (errcode {})", name, outcome, errcode);
-                        return Future.succeededFuture(outcome);
+                        return Future.failedFuture(new OutcomeException(outcome));
                     }
                     WeChatApiException error = new WeChatApiException(name, errcode, describe(failure));
                     log.warn(error.getMessage());
@@ -190,6 +224,11 @@ public final class WxJavaApi implements WeChatApi, AutoCloseable {
     @FunctionalInterface
     private interface WxCall {
         void run(WxMpService service) throws WxErrorException;
+    }
+
+    @FunctionalInterface
+    private interface WxFunction<T> {
+        T apply(WxMpService service) throws WxErrorException;
     }
 
     /**
