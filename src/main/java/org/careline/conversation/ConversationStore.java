@@ -202,6 +202,7 @@ public final class ConversationStore {
         String role = "family";
         String community = null;
         String town = null;
+        String rosterId = null;
         for (int i = 0; i + 1 < hash.size(); i += 2) {
             String k = hash.get(i).toString();
             String v = hash.get(i + 1).toString();
@@ -209,10 +210,11 @@ public final class ConversationStore {
                 case "role" -> role = v;
                 case "community" -> community = v;
                 case "town" -> town = v;
+                case "rosterId" -> rosterId = v;
                 default -> { }
             }
         }
-        return new StepContext.Profile(role, community, town);
+        return new StepContext.Profile(role, community, town, rosterId);
     }
 
     /** Applies a {@link Changes} atomically. */
