@@ -42,6 +42,9 @@ public final class MainVerticle extends VerticleBase {
                 })
                 .compose(id -> {
                     List<AdminHttpVerticle.RouterContribution> extra = new ArrayList<>();
+                    // Mounted after the admin API, so behind its bearer token.
+                    extra.add(new org.careline.directors.DirectorsAdminApi(services.bindingCodes, services.reminders,
+                            services.conversations, clock)::mount);
                     if (services.sandboxPlatform != null) {
                         extra.add(new Simulator(vertx, services, publicHttp::port)::mount);
                         extra.add(new ReferenceBackOffice(vertx, () -> services.backOffice().secret(),
@@ -51,6 +54,7 @@ public final class MainVerticle extends VerticleBase {
                     return vertx.deployVerticle(adminHttp);
                 })
                 .onSuccess(id -> services.internalPortBound(adminHttp.port()))
+                .onSuccess(id -> services.reminderScheduler.start())
                 // A failed start (a port taken, say) must not leave the embedded redis-server running.
                 .recover(e -> services == null ? Future.failedFuture(e)
                         : services.close().transform(v -> Future.failedFuture(e)));

@@ -60,6 +60,9 @@ public final class Services {
     /** Null when no back-office secret is set: attachments then carry WeChat media ids only. */
     public final org.careline.media.MediaLinks mediaLinks;
     public final org.careline.directors.RosterStore roster;
+    public final org.careline.directors.BindingCodes bindingCodes;
+    public final org.careline.directors.ReminderSweep reminders;
+    public final org.careline.directors.ReminderScheduler reminderScheduler;
     public final org.careline.cases.UndeliveredNotices undeliveredNotices;
     public final org.careline.cases.CaseStatusUpdates caseStatusUpdates;
     public final org.careline.cases.BackOfficeInbound backOfficeInbound;
@@ -99,19 +102,35 @@ public final class Services {
         this.mediaLinks = backOffice.secret().isEmpty() ? null
                 : new org.careline.media.MediaLinks(backOffice.secret(), config.media().linkValidity(), clock);
         this.turns = new UserQueue(vertx, redis, Duration.ofSeconds(10));
+        this.roster = new org.careline.directors.RosterStore(redis);
+        AppConfig.Directors d = config.directors();
+        org.careline.directors.VisitPolicy policy = org.careline.directors.VisitPolicy.load(d.policyFile());
+        org.careline.directors.WorkingDays workingDays = org.careline.directors.WorkingDays.load(d.holidaysDir());
+        int year = java.time.LocalDate.now(clock.withZone(c.timeZone())).getYear();
+        workingDays.warnings(year, year + 1).forEach(w -> log.warn("{}", w));
+        this.bindingCodes = new org.careline.directors.BindingCodes(redis, roster);
+        org.careline.directors.Directory directory = new org.careline.directors.Directory(roster, redis, bindingCodes,
+                policy, workingDays, c.timeZone());
         this.conversations = new ConversationService(store, turns,
                 flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
                 Main.officeHours(config), config.wechat().dedupWindow()), meters, texts,
-                mediaLinks == null ? null : mediaLinks::attachment);
+                mediaLinks == null ? null : mediaLinks::attachment, directory);
         String apiHost = sandboxPlatform != null ? "http://127.0.0.1:" + sandboxPlatform.port() : config.wechat().apiHost();
         this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
                 config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));
         this.wechatApi = wxJavaApi;
         this.menu = new MenuPublisher(vertx, wechatApi, config.wechat().menuFile());
+        // The sandbox shows reminders as cards in the simulator: it needs template ids, any will do.
+        boolean sandbox = sandboxPlatform != null;
+        this.reminders = new org.careline.directors.ReminderSweep(redis, roster, directory, bindingCodes, store, wechatApi,
+                policy, workingDays, c.timeZone(), new org.careline.directors.ReminderSweep.Templates(
+                d.digestTemplate().isEmpty() && sandbox ? "sandbox-visit-digest" : d.digestTemplate(), d.digestFields(),
+                d.overdueTemplate().isEmpty() && sandbox ? "sandbox-visit-overdue" : d.overdueTemplate(), d.overdueFields()));
+        this.reminderScheduler = new org.careline.directors.ReminderScheduler(vertx, reminders, clock, c.timeZone(),
+                d.reminderTime(), d.checkEvery());
         WeChatCrypto crypto = identity.aesKey().isEmpty() ? null : new WeChatCrypto(identity.token(),
                 identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
         this.media = new org.careline.media.MediaArchive(vertx, redis, wechatApi, config.media(), clock);
-        this.roster = new org.careline.directors.RosterStore(redis);
         this.undeliveredNotices = new org.careline.cases.UndeliveredNotices(redis);
         this.caseStatusUpdates = new org.careline.cases.CaseStatusUpdates(store, turns, wechatApi, config,
                 undeliveredNotices, clock, meters);
@@ -225,6 +244,7 @@ public final class Services {
     public static final String SANDBOX_TOKEN = "careline-sandbox";
 
     public Future<Void> close() {
+        reminderScheduler.stop();
         vertx.cancelTimer(flowsWatch);
         media.stop();
         gcMetrics.close();

@@ -21,4 +21,5 @@ public record CaseEvent(String id, String type, Instant time, Map<String, Object
     /** Added to DESIGN's list: what an escalation learnt later (police report made, and when). */
     public static final String ESCALATION_UPDATED = "escalation.updated";
     public static final String DIRECTOR_BOUND = "director.bound";
+    public static final String VISIT_OVERDUE = "visit.overdue";
 }

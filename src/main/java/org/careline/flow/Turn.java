@@ -359,7 +359,7 @@ final class Turn {
         StepContext.Binding b = code == null ? null : ctx.bindings().get(code);
         fields.put("bind_result", b == null ? "pending" : b.result());
         if (b != null && "ok".equals(b.result())) {
-            fields.put("bound_role", b.role());
+            fields.put("bound_role", "director".equals(b.role()) ? "儿童主任" : "supervisor".equals(b.role()) ? "儿童督导员" : b.role());
             fields.put("bound_community", b.community() == null ? "" : b.community());
             fields.put("bound_town", b.town() == null ? "" : b.town());
         }

@@ -65,17 +65,25 @@ public final class Simulator {
         seedDirector();
     }
 
+    /** The demo roster's 李主任 (config/demo-roster.json), whom the director persona is bound to. */
+    static final String DEMO_DIRECTOR = "P-LI";
+
     /**
-     * The sandbox's 李主任 is a bound community child director, as if the roster had been imported, so that
-     * a visitor sees the director's menu. Sandbox only: real bindings come from the roster and director-bind.
+     * The sandbox's 李主任 is bound the way a real director is: a binding code is issued for the demo roster's
+     * entry and "绑定 <code>" goes through the real {@code POST /wechat}, so a visitor sees the director's menu
+     * and children. Skipped when the persona is already bound (a restart keeps the embedded Redis).
      */
     private void seedDirector() {
         for (Persona p : PERSONAS) {
-            if ("director".equals(p.role())) {
-                services.redis.hset(List.of(org.careline.redis.RedisKeys.profile(p.openid()),
-                                "role", "director", "community", "寺巷社区", "town", "寺巷街道"))
-                        .onFailure(e -> log.warn("sandbox director persona not set up: {}", e.toString()));
+            if (!"director".equals(p.role())) {
+                continue;
             }
+            services.store.role(p.openid()).compose(role -> "director".equals(role) ? Future.succeededFuture()
+                            : services.bindingCodes.issue(DEMO_DIRECTOR, Instant.now()).compose(issued -> issued == null
+                            ? Future.failedFuture(new IllegalStateException("no " + DEMO_DIRECTOR + " in the demo roster"))
+                            : postToCallback(messageXml(new JsonObject().put("openid", p.openid()).put("type", "text")
+                            .put("content", "绑定 " + issued.code()))).mapEmpty()))
+                    .onFailure(e -> log.warn("sandbox director persona not bound: {}", e.toString()));
         }
     }
 
