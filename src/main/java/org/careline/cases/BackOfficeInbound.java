@@ -41,6 +41,8 @@ public final class BackOfficeInbound {
     public static final String STATUS_PATH = "/api/backoffice/cases/:caseId/status";
     public static final String ROSTER_PATH = "/api/backoffice/roster";
     public static final String OPENAPI_PATH = "/api/backoffice/openapi.yaml";
+    /** On the answer to an event id seen before: this is the stored first answer, nothing was applied now. */
+    public static final String REPLAYED = "X-CareLine-Replayed";
     private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final Supplier<String> secret;
@@ -114,9 +116,13 @@ public final class BackOfficeInbound {
                 return;
             }
             String bodyHash = ctx.request().method() + " " + ctx.normalizedPath() + " " + sha256(body);
+            boolean[] replayed = {false};
             ledger.claim(eventId, bodyHash).compose(claimed -> switch (claimed.claim()) {
-                case DONE -> Future.succeededFuture(claimed.answer().body().copy().put("replayed", true))
-                        .map(b -> new InboundEventLedger.Answer(claimed.answer().status(), b));
+                case DONE -> {
+                    // The first answer, byte for byte; a header says it is a replay.
+                    replayed[0] = true;
+                    yield Future.succeededFuture(claimed.answer());
+                }
                 case BUSY -> Future.succeededFuture(new InboundEventLedger.Answer(409,
                         new JsonObject().put("error", "this event is being applied; retry shortly")));
                 case CONFLICT -> Future.succeededFuture(new InboundEventLedger.Answer(409,
@@ -135,6 +141,9 @@ public final class BackOfficeInbound {
                 if (ar.failed()) {
                     ctx.fail(503, ar.cause());
                     return;
+                }
+                if (replayed[0]) {
+                    ctx.response().putHeader(REPLAYED, "true");
                 }
                 ctx.response().setStatusCode(ar.result().status())
                         .putHeader("Content-Type", "application/json; charset=utf-8")

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,16 +45,14 @@ public final class CaseStatusUpdates {
     private final UserQueue turns;
     private final FamilyNotifier notifier;
     private final Clock clock;
-    private final ZoneId zone;
 
     public CaseStatusUpdates(ConversationStore store, UserQueue turns, WeChatApi wechat, AppConfig config,
                              UndeliveredNotices undelivered, Clock clock, MeterRegistry meters) {
         this.store = store;
         this.turns = turns;
         this.clock = clock;
-        this.zone = config.conversation().timeZone();
-        this.notifier = new FamilyNotifier(wechat, config.templates(), undelivered, new SystemTexts(), clock, zone,
-                meters);
+        this.notifier = new FamilyNotifier(wechat, config.templates(), undelivered, new SystemTexts(), clock,
+                config.conversation().timeZone(), meters);
     }
 
     /** {@code received} → {@link CaseStatus#RECEIVED}; null for anything not in {@link #STATUSES}. */
@@ -103,9 +100,5 @@ public final class CaseStatusUpdates {
         data.put("source", "backoffice");
         data.put("backOfficeEventId", eventId);
         return data;
-    }
-
-    ZoneId zone() {
-        return zone;
     }
 }

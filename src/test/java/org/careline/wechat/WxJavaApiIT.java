@@ -151,7 +151,7 @@ class WxJavaApiIT {
             "45015, OUTSIDE_WINDOW",
             "45047, QUOTA_USED",
             "45009, QUOTA_USED",
-            "43004, REJECTED",
+            "43004, NOT_FOLLOWING",
             "45002, REJECTED"
     })
     void businessRefusals(int errcode, SendResult expected) throws Exception {
