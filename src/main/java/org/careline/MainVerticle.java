@@ -73,6 +73,9 @@ public final class MainVerticle extends VerticleBase {
                     Services s = services;
                     List<AdminHttpVerticle.RouterContribution> routes = new ArrayList<>();
                     routes.add(new AdminApi(s.store, s.conversations, s.menu, config.admin().token())::mount);
+                    // Mounted after the admin API, so behind its bearer token.
+                    routes.add(new org.careline.directors.DirectorsAdminApi(s.bindingCodes, s.reminders,
+                            s.conversations, clock)::mount);
                     // Behind AdminApi's token check (/api/admin/*): what could not be told to families.
                     routes.add(s.undeliveredNotices::mountAdmin);
                     // Signed by the back office (HMAC), not by the admin token.
@@ -81,7 +84,7 @@ public final class MainVerticle extends VerticleBase {
                         routes.add(new MediaRoutes(s.media, s.mediaLinks, clock)::mount);
                     }
                     if (s.sandboxPlatform != null) {
-                        routes.add(new Simulator(vertx, s.identity, s.store, s.sandboxPlatform,
+                        routes.add(new Simulator(vertx, s.identity, s.store, s.sandboxPlatform, s.bindingCodes,
                                 config.wechat().menuFile(), clock, publicHttp::port)::mount);
                         routes.add(new ReferenceBackOffice(vertx, () -> s.backOffice().secret(),
                                 () -> adminHttp.port(), s.roster, clock)::mount);
@@ -108,6 +111,7 @@ public final class MainVerticle extends VerticleBase {
                     return vertx.deployVerticle(new OutboxWorker(services.redis, backOffice, config.outbox(),
                             services.meters));
                 })
+                .onSuccess(id -> services.reminderScheduler.start())
                 // A failed start (a port taken, say) must not leave the embedded redis-server running.
                 .recover(e -> services == null ? Future.failedFuture(e)
                         : services.close().transform(v -> Future.failedFuture(e)));

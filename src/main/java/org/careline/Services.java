@@ -62,6 +62,9 @@ final class Services {
     /** Null when no back-office secret is set: attachments then carry WeChat media ids only. */
     final org.careline.media.MediaLinks mediaLinks;
     final org.careline.directors.RosterStore roster;
+    final org.careline.directors.BindingCodes bindingCodes;
+    final org.careline.directors.ReminderSweep reminders;
+    final org.careline.directors.ReminderScheduler reminderScheduler;
     final org.careline.backoffice.UndeliveredNotices undeliveredNotices;
     final org.careline.backoffice.CaseStatusUpdates caseStatusUpdates;
     final org.careline.backoffice.BackOfficeInbound backOfficeInbound;
@@ -100,19 +103,35 @@ final class Services {
         this.mediaLinks = backOffice.secret().isEmpty() ? null
                 : new org.careline.media.MediaLinks(backOffice.secret(), config.media().linkValidity(), clock);
         this.turns = new UserQueue(vertx, redis, Duration.ofSeconds(10));
+        this.roster = new org.careline.directors.RosterStore(redis);
+        AppConfig.Directors d = config.directors();
+        org.careline.directors.VisitPolicy policy = org.careline.directors.VisitPolicy.load(d.policyFile());
+        org.careline.directors.WorkingDays workingDays = org.careline.directors.WorkingDays.load(d.holidaysDir());
+        int year = java.time.LocalDate.now(clock.withZone(c.timeZone())).getYear();
+        workingDays.warnings(year, year + 1).forEach(w -> log.warn("{}", w));
+        this.bindingCodes = new org.careline.directors.BindingCodes(redis, roster);
+        org.careline.directors.Directory directory = new org.careline.directors.Directory(roster, redis, bindingCodes,
+                policy, workingDays, c.timeZone());
         this.conversations = new ConversationService(store, turns,
                 flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
                 Main.officeHours(config), config.wechat().dedupWindow()), meters, texts,
-                mediaLinks == null ? null : mediaLinks::attachment);
+                mediaLinks == null ? null : mediaLinks::attachment, directory);
         String apiHost = sandboxPlatform != null ? "http://127.0.0.1:" + sandboxPlatform.port() : config.wechat().apiHost();
         this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
                 config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));
         this.wechatApi = wxJavaApi;
         this.menu = new MenuPublisher(vertx, wechatApi, config.wechat().menuFile());
+        // The sandbox shows reminders as cards in the simulator: it needs template ids, any will do.
+        boolean sandbox = sandboxPlatform != null;
+        this.reminders = new org.careline.directors.ReminderSweep(redis, roster, directory, bindingCodes, store, wechatApi,
+                policy, workingDays, c.timeZone(), new org.careline.directors.ReminderSweep.Templates(
+                d.digestTemplate().isEmpty() && sandbox ? "sandbox-visit-digest" : d.digestTemplate(), d.digestFields(),
+                d.overdueTemplate().isEmpty() && sandbox ? "sandbox-visit-overdue" : d.overdueTemplate(), d.overdueFields()));
+        this.reminderScheduler = new org.careline.directors.ReminderScheduler(vertx, reminders, clock, c.timeZone(),
+                d.reminderTime(), d.checkEvery());
         WeChatCrypto crypto = identity.aesKey().isEmpty() ? null : new WeChatCrypto(identity.token(),
                 identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
         this.media = new org.careline.media.MediaArchive(vertx, redis, wechatApi, config.media(), clock);
-        this.roster = new org.careline.directors.RosterStore(redis);
         this.undeliveredNotices = new org.careline.backoffice.UndeliveredNotices(redis);
         this.caseStatusUpdates = new org.careline.backoffice.CaseStatusUpdates(store, turns, wechatApi, config,
                 undeliveredNotices, clock, meters);
@@ -244,6 +263,7 @@ final class Services {
     static final String SANDBOX_TOKEN = "careline-sandbox";
 
     Future<Void> close() {
+        reminderScheduler.stop();
         vertx.cancelTimer(flowsWatch);
         media.stop();
         gcMetrics.close();

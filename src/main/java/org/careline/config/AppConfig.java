@@ -11,7 +11,7 @@ import java.time.ZoneId;
 public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conversation conversation,
                         BackOffice backOffice, Media media, Templates templates,
                         Sandbox sandbox, Outbox outbox,
-                        Console console) {
+                        Console console, Directors directors) {
 
     public record Http(String host, int port, Limits limits) {}
 
@@ -75,6 +75,22 @@ public record AppConfig(Http http, Admin admin, WeChat wechat, Redis redis, Conv
      *                         {@code caseId}, {@code status}, {@code message} or {@code updatedAt}
      */
     public record Templates(String caseStatus, String caseStatusFields) {}
+
+    /**
+     * Child directors' visits and reminders.
+     *
+     * @param policyFile      the visit policy ({@code config/visit-policy.yaml})
+     * @param holidaysDir     one {@code <year>.yaml} per year: official holidays and 调休 working days
+     * @param reminderTime    when the daily digest goes out, in the conversation time zone
+     * @param checkEvery      how often each instance looks whether today's reminders are still to send
+     * @param digestTemplate  template id of a director's daily digest; empty = no digest is sent
+     * @param digestFields    which template field carries what ({@code community}, {@code summary},
+     *                        {@code date}, {@code action})
+     * @param overdueTemplate template id of a supervisor's overdue notice; empty = none sent (events still are)
+     * @param overdueFields   as digestFields ({@code town} instead of community)
+     */
+    public record Directors(Path policyFile, Path holidaysDir, java.time.LocalTime reminderTime, Duration checkEvery,
+                            String digestTemplate, String digestFields, String overdueTemplate, String overdueFields) {}
 
     /** @param demoRoster the fictional roster loaded when the sandbox starts */
     public record Sandbox(Path demoRoster) {}

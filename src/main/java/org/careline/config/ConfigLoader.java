@@ -122,7 +122,13 @@ public final class ConfigLoader {
                         v.positiveInt("console.maxFailures"), v.positiveInt("console.ipMaxFailures"),
                         v.duration("console.lockout"), v.duration("console.urgentResponse"),
                         v.duration("console.otherResponse"), v.string("console.noticeTemplateId"),
-                        Path.of(v.string("console.cannedRepliesFile"))));
+                        Path.of(v.string("console.cannedRepliesFile"))),
+
+                new AppConfig.Directors(Path.of(v.string("directors.policyFile")), Path.of(v.string("directors.holidaysDir")),
+                        v.time("directors.reminderTime"), v.duration("directors.checkEvery"),
+                        v.string("directors.digestTemplate"), v.templateFields("directors.digestFields",
+                        Set.of("community", "summary", "date", "action")), v.string("directors.overdueTemplate"),
+                        v.templateFields("directors.overdueFields", Set.of("town", "summary", "date", "action"))));
         checkTogether(config);
         return config;
     }
@@ -232,6 +238,30 @@ public final class ConfigLoader {
         Values(Map<String, String> file, Map<String, String> env) {
             this.file = file;
             this.env = env;
+        }
+
+        /** {@code H:MM} on a 24-hour clock. */
+        java.time.LocalTime time(String key) {
+            String s = string(key).strip();
+            try {
+                return java.time.LocalTime.parse(s.length() == 4 ? "0" + s : s);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new ConfigException(key + " (" + envName(key) + "): expected a time such as 8:00 or 17:30, got '" + s + "'");
+            }
+        }
+
+        /** {@code field:what} pairs of a template message, each what one of {@code known}. */
+        String templateFields(String key, Set<String> known) {
+            String spec = string(key);
+            for (String pair : spec.split(",")) {
+                String[] fieldWhat = pair.trim().split(":");
+                if (fieldWhat.length != 2 || !TEMPLATE_FIELD.matcher(fieldWhat[0].trim()).matches()
+                        || !known.contains(fieldWhat[1].trim())) {
+                    throw new ConfigException(key + " (" + envName(key) + "): expected field:what pairs such as "
+                            + "thing1:summary (what = " + String.join(", ", new java.util.TreeSet<>(known)) + "), got '" + pair.trim() + "'");
+                }
+            }
+            return spec;
         }
 
         String string(String key) {

@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import org.careline.cases.CaseEvent;
 import org.careline.cases.EventSchemas;
 import org.careline.flow.ConversationState;
+import org.careline.flow.Effect;
 import org.careline.flow.FlowEngine;
 import org.careline.flow.Input;
 import org.careline.flow.OfficeHours;
@@ -55,6 +56,7 @@ public final class ConversationService {
 
     private final MeterRegistry meters;
     private final SystemTexts texts;
+    private final DirectorDesk directors;
 
     private final org.careline.cases.CasePayload.AttachmentLinks attachmentLinks;
 
@@ -67,6 +69,14 @@ public final class ConversationService {
     public ConversationService(ConversationStore store, UserQueue queue, Supplier<FlowEngine> engine, Clock clock,
                                Settings settings, MeterRegistry meters, SystemTexts texts,
                                org.careline.cases.CasePayload.AttachmentLinks attachmentLinks) {
+        this(store, queue, engine, clock, settings, meters, texts, attachmentLinks, DirectorDesk.NONE);
+    }
+
+    /** @param directors the roster as directors and supervisors meet it: their children, binding codes, visits */
+    public ConversationService(ConversationStore store, UserQueue queue, Supplier<FlowEngine> engine, Clock clock,
+                               Settings settings, MeterRegistry meters, SystemTexts texts,
+                               org.careline.cases.CasePayload.AttachmentLinks attachmentLinks, DirectorDesk directors) {
+        this.directors = directors;
         this.attachmentLinks = attachmentLinks;
         this.meters = meters;
         this.texts = texts;
@@ -269,16 +279,40 @@ public final class ConversationService {
                                       String token, BooleanSupplier passive) {
         Instant now = clock.instant();
         FlowEngine flows = engine.get();
-        CaseNumbers draw = new CaseNumbers(List.of());
-        Step first = flows.step(snapshot.state(), input, context(now, snapshot, draw));
-        if (draw.drawn == 0) {
-            return save(message, snapshot, first, now, token, passive);
-        }
-        // The engine is pure, so it can run again with real case numbers once we know how many it needs.
-        return nextCaseNumbers(now, draw.drawn).compose(ids -> {
-            Step real = flows.step(snapshot.state(), input, context(now, snapshot, new CaseNumbers(ids)));
-            return save(message, snapshot, real, now, token, passive);
+        String role = snapshot.profile() == null ? null : snapshot.profile().role();
+        // Only a bound director or supervisor has children to see (their community or town, never more).
+        Future<List<StepContext.ChildOnList>> children = "director".equals(role) || "supervisor".equals(role)
+                ? directors.children(snapshot.profile(), now) : Future.succeededFuture(List.of());
+        return children.compose(kids -> {
+            CaseNumbers draw = new CaseNumbers(List.of());
+            Step first = flows.step(snapshot.state(), input, context(now, snapshot, draw).with(kids, Map.of()));
+            List<String> codes = first.effects().stream().filter(e -> e instanceof Effect.BindDirector)
+                    .map(e -> ((Effect.BindDirector) e).fields().get("binding_code")).filter(java.util.Objects::nonNull)
+                    .toList();
+            if (draw.drawn == 0 && codes.isEmpty()) {
+                return save(message, snapshot, first, now, token, passive);
+            }
+            // The engine is pure, so it runs again once we know the case numbers it needs and what its binding
+            // code is (looked up, and used up when good, before the save; a retry of the same person finds it
+            // used by them and gets the same answer).
+            Future<List<String>> ids = draw.drawn == 0 ? Future.succeededFuture(List.of()) : nextCaseNumbers(now, draw.drawn);
+            Future<Map<String, StepContext.Binding>> bindings = codes.isEmpty() ? Future.succeededFuture(Map.of())
+                    : directors.redeem(message.openid(), snapshot.profile(), codes.get(0), now)
+                    .map(b -> Map.of(codes.get(0), b));
+            return Future.all(ids, bindings).compose(all -> {
+                Step real = flows.step(snapshot.state(), input, context(now, snapshot, new CaseNumbers(all.resultAt(0)))
+                        .with(kids, all.resultAt(1)));
+                return save(message, snapshot, real, now, token, passive);
+            });
         });
+    }
+
+    /**
+     * Staff unbound a director or supervisor (or their roster entry was bound on another phone): done in the
+     * person's turn, like a message.
+     */
+    public Future<Void> unbind(String openid) {
+        return queue.run(openid, () -> store.clearProfile(openid));
     }
 
     private StepContext context(Instant now, ConversationStore.Snapshot snapshot, CaseNumbers caseNumbers) {
@@ -358,6 +392,15 @@ public final class ConversationService {
         if (events > 0) {
             saved = saved.compose(v -> store.indexOutbox(openid)
                     .recover(e -> secondaryFailed("outbox index", openid, e)));
+        }
+        StepChanges.DirectorChanges directorChanges = planned.directors();
+        if (directorChanges.any()) {
+            // The bindings index and the visits ledger are not the person's keys (other cluster slots): written
+            // after the save; a failure is logged (the events are already in the outbox).
+            saved = saved.compose(v -> directors.saved(openid, directorChanges.bound(), directorChanges.unbound(),
+                    directorChanges.visits()).compose(previous -> previous == null || previous.equals(openid)
+                    ? Future.<Void>succeededFuture() : unbind(previous))
+                    .recover(e -> secondaryFailed("director bindings or visits", openid, e)));
         }
         return saved.map(v -> {
             ConversationState s = step.state();

@@ -109,6 +109,19 @@ public final class ConversationStore {
             return 1
             """);
 
+    /**
+     * An event written once per period of its subject, with its ledger entry, in one script (both keys in the
+     * owner's slot). KEYS: ledger, outbox. ARGV: subject, period, id, type, time, event JSON.
+     */
+    private static final LuaScript ONCE = new LuaScript("""
+            if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+              return 0
+            end
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            redis.call('XADD', KEYS[2], '*', 'id', ARGV[3], 'type', ARGV[4], 'time', ARGV[5], 'event', ARGV[6])
+            return 1
+            """);
+
     private final RedisAPI redis;
     private final Duration retention;
 
@@ -202,6 +215,7 @@ public final class ConversationStore {
         String role = "family";
         String community = null;
         String town = null;
+        String rosterId = null;
         for (int i = 0; i + 1 < hash.size(); i += 2) {
             String k = hash.get(i).toString();
             String v = hash.get(i + 1).toString();
@@ -209,10 +223,11 @@ public final class ConversationStore {
                 case "role" -> role = v;
                 case "community" -> community = v;
                 case "town" -> town = v;
+                case "rosterId" -> rosterId = v;
                 default -> { }
             }
         }
-        return new StepContext.Profile(role, community, town);
+        return new StepContext.Profile(role, community, town, rosterId);
     }
 
     /** Applies a {@link Changes} atomically. */
@@ -237,6 +252,24 @@ public final class ConversationStore {
     public Future<Void> indexOutbox(String openid) {
         return redis.zadd(List.of(RedisKeys.outboxIndex(), "NX", Long.toString(System.currentTimeMillis()),
                 RedisKeys.person(openid))).mapEmpty();
+    }
+
+    /**
+     * Appends {@code event} to {@code owner}'s outbox unless it was already written for this {@code period} of
+     * {@code subject} (e.g. {@code visit.overdue} once per child per overdue period, however many instances
+     * sweep). Completes with whether it was written now.
+     */
+    public Future<Boolean> appendEventOnce(String owner, String subject, String period,
+                                           org.careline.cases.CaseEvent event) {
+        return indexOutbox(owner).compose(v -> ONCE.run(redis,
+                List.of(RedisKeys.eventLedger(owner), RedisKeys.outbox(owner)),
+                List.of(subject, period, event.id(), event.type(), event.time().toString(), Json.write(event))))
+                .map(r -> r.toInteger() == 1);
+    }
+
+    /** The person is no longer a bound director or supervisor (unbound by staff, or bound on another phone). */
+    public Future<Void> clearProfile(String openid) {
+        return redis.del(List.of(RedisKeys.profile(openid))).mapEmpty();
     }
 
     /** Remembers whose a case is (the transcript link of case events). Another cluster slot: a write of its own. */

@@ -37,7 +37,21 @@ import java.util.function.Supplier;
  */
 record StepChanges(ConversationStore.Changes changes, List<String> replies, List<String> caseIds,
                    List<String> openedCases, List<Boolean> openedAlarms, boolean escalated, boolean closed,
-                   int events) {
+                   int events, DirectorChanges directors) {
+
+    /**
+     * What a step changed about a director or supervisor, for the writes outside the person's slot that follow
+     * the save: the bindings index and the visits ledger.
+     *
+     * @param bound   bound in this step (null if not)
+     * @param unbound the roster id unbound in this step ("" when unknown; null if none)
+     * @param visits  the fields of each visit logged in this step
+     */
+    record DirectorChanges(org.careline.flow.StepContext.Binding bound, String unbound, List<Map<String, String>> visits) {
+        boolean any() {
+            return bound != null || unbound != null || !visits.isEmpty();
+        }
+    }
 
     /**
      * @param before   the state before the step (null for a new person)
@@ -62,7 +76,8 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
         }
         transcript(changes, openid, userText, b.replies, now, ttl);
         return new StepChanges(changes, List.copyOf(b.replies), List.copyOf(b.caseIds), List.copyOf(b.openedCases),
-                List.copyOf(b.openedAlarms), b.escalated, b.closed, b.events);
+                List.copyOf(b.openedAlarms), b.escalated, b.closed, b.events,
+                new DirectorChanges(b.bound, b.unbound, List.copyOf(b.visits)));
     }
 
     /** The mutable part of {@link #of}: one effect at a time. */
@@ -77,9 +92,12 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
         final List<String> caseIds = new ArrayList<>();
         final List<String> openedCases = new ArrayList<>();
         final List<Boolean> openedAlarms = new ArrayList<>();
+        final List<Map<String, String>> visits = new ArrayList<>();
         boolean escalated;
         boolean closed;
         int events;
+        org.careline.flow.StepContext.Binding bound;
+        String unbound;
 
         Builder(ConversationStore.Changes changes, String openid, Instant now, ZoneId zone, Supplier<String> eventIds,
                 CasePayload.AttachmentLinks links) {
@@ -129,14 +147,35 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
                 outbox(CaseEvent.ESCALATION_RESOLVED, data);
                 closed = true;
             } else if (effect instanceof Effect.BindDirector d) {
-                Map<String, Object> data = person();
-                data.putAll(d.fields());
-                outbox(CaseEvent.DIRECTOR_BOUND, data);
+                if (d.binding() != null && "ok".equals(d.binding().result())) {
+                    bind(d.binding());
+                }
+            } else if (effect instanceof Effect.UnbindDirector u) {
+                // The person is a family again; the bindings index is cleared by the orchestrator after the save.
+                changes.command(RedisKeys.profile(openid), "DEL", RedisKeys.profile(openid));
+                unbound = u.rosterId() == null ? "" : u.rosterId();
             } else if (effect instanceof Effect.LogVisit v) {
                 Map<String, Object> data = person();
                 data.putAll(v.fields());
                 outbox(CaseEvent.VISIT_LOGGED, data);
+                visits.add(v.fields());
             }
+        }
+
+        /**
+         * The profile says who the person is from now on (role, community or town, roster id) and the back
+         * office hears of it; the code itself is not repeated in the event.
+         */
+        private void bind(org.careline.flow.StepContext.Binding b) {
+            String key = RedisKeys.profile(openid);
+            changes.command(key, "DEL", key);
+            changes.command(key, "HSET", key, "role", b.role(), "rosterId", b.rosterId(),
+                    "community", b.community() == null ? "" : b.community(), "town", b.town() == null ? "" : b.town());
+            Map<String, Object> data = person();
+            data.put("roster_id", b.rosterId());
+            data.put("role", b.role());
+            outbox(CaseEvent.DIRECTOR_BOUND, data);
+            bound = b;
         }
 
         /** Events name the person by a hashed handle only: the back office links them to the case file. */

@@ -200,6 +200,67 @@ public final class RosterStore {
         });
     }
 
+    public Future<JsonObject> town(String id) {
+        return inForce("towns", id);
+    }
+
+    /** The communities of one town, as JSON objects, ordered by id. */
+    public Future<List<JsonObject>> communitiesOf(String townId) {
+        return current().compose(version -> {
+            if (version == null) {
+                return Future.succeededFuture(List.of());
+            }
+            return redis.smembers(RedisKeys.roster(version, "town-communities:" + townId)).compose(ids -> {
+                if (ids == null || ids.size() == 0) {
+                    return Future.succeededFuture(List.<JsonObject>of());
+                }
+                List<String> args = new ArrayList<>();
+                args.add(RedisKeys.roster(version, "communities"));
+                ids.forEach(id -> args.add(id.toString()));
+                return redis.hmget(args).map(values -> {
+                    List<JsonObject> out = new ArrayList<>();
+                    values.forEach(v -> {
+                        if (v != null) {
+                            out.add(new JsonObject(v.toString()));
+                        }
+                    });
+                    out.sort(Comparator.comparing(o -> o.getString("id")));
+                    return out;
+                });
+            });
+        });
+    }
+
+    /**
+     * Every row of one part of a roster version ({@code towns}, {@code communities}, {@code people}) by id: for
+     * the reminder sweep, which reads a version it fetched once (an import meanwhile leaves it readable an hour).
+     */
+    public Future<Map<String, JsonObject>> all(String version, String part) {
+        return redis.hgetall(RedisKeys.roster(version, part)).map(r -> {
+            Map<String, JsonObject> out = new LinkedHashMap<>();
+            // RESP2 (RedisConnector): a flat list of id, JSON, id, JSON …
+            for (int i = 0; r != null && i + 1 < r.size(); i += 2) {
+                out.put(r.get(i).toString(), new JsonObject(r.get(i + 1).toString()));
+            }
+            return out;
+        });
+    }
+
+    /** One page of the children of a version: {@code next} is "0" after the last page. */
+    public record ChildrenPage(String next, List<JsonObject> children) {}
+
+    public Future<ChildrenPage> children(String version, String cursor, int count) {
+        return redis.hscan(List.of(RedisKeys.roster(version, "children"), cursor, "COUNT", Integer.toString(count)))
+                .map(r -> {
+                    List<JsonObject> out = new ArrayList<>();
+                    Response pairs = r.get(1);
+                    for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                        out.add(new JsonObject(pairs.get(i + 1).toString()));
+                    }
+                    return new ChildrenPage(r.get(0).toString(), out);
+                });
+    }
+
     /** Counts of the roster in force, without names: for the admin view and the sandbox page. */
     public Future<JsonObject> summary() {
         return current().compose(version -> {

@@ -134,7 +134,9 @@ final class AnswerReader {
                 }
                 // A code is compared and kept half-width: "ＡＢ１２３４" is "AB1234".
                 String code = java.text.Normalizer.normalize(raw, java.text.Normalizer.Form.NFKC).strip();
-                yield ASK_PATTERNS.computeIfAbsent(ask.pattern(), Pattern::compile).matcher(code).find() ? answer(f, code) : Optional.empty();
+                // The part that matches is the answer ("绑定 123456" gives 123456).
+                Matcher m = ASK_PATTERNS.computeIfAbsent(ask.pattern(), Pattern::compile).matcher(code);
+                yield m.find() ? answer(f, m.group()) : Optional.empty();
             }
             case CHOICE -> choice(ask.options(), raw).map(o -> labelled(f, o.value(), o.label(), o));
             case YES_NO -> yesNo(raw).map(yes -> labelled(f, yes ? "yes" : "no",
@@ -150,7 +152,7 @@ final class AnswerReader {
             case NUMBER -> number(text).map(n -> answer(f, Integer.toString(n)).get());
             case AGE -> age(text).map(months -> ageAnswer(f, months));
             case REGION -> region(ask, raw, fields).map(name -> labelled(f, name, name, null));
-            case IMAGE, VOICE, LOCATION -> Optional.empty();
+            case IMAGE, VOICE, LOCATION, CHILD -> Optional.empty(); // a child is picked by the engine, from the context
         };
     }
 

@@ -43,8 +43,18 @@ public sealed interface Effect {
     /** A chat with staff ends; {@code by} says who ended it ({@code person} when they said 结束人工). */
     record EscalationClosed(String by) implements Effect {}
 
-    /** A director binds this WeChat account to their roster entry. */
-    record BindDirector(Map<String, String> fields) implements Effect {}
+    /**
+     * A director or supervisor binds this WeChat account to their roster entry: {@code binding} is the code's
+     * outcome looked up before the step ({@code result} ok: the profile is written with the save).
+     */
+    record BindDirector(Map<String, String> fields, StepContext.Binding binding) implements Effect {
+        public BindDirector(Map<String, String> fields) {
+            this(fields, null);
+        }
+    }
+
+    /** A bound director or supervisor asks to be unbound (解除绑定): the profile goes with the save. */
+    record UnbindDirector(String rosterId) implements Effect {}
 
     /** A director logs a visit to a child. */
     record LogVisit(Map<String, String> fields) implements Effect {}

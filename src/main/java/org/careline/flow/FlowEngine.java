@@ -448,6 +448,7 @@ public final class FlowEngine {
         }
         rememberPhone(t, text);
         Flow target = flows.flow(r.flow());
+        answeredAlready(t, target, text);
         // Understood from the example messages alone (a weaker sign than words): a flow with a node named
         // "confirm-guess" asks first, so that "电话没变" does not hand anybody to staff unasked.
         if (r.byExamples() && target != null && target.node(CONFIRM_NODE) != null) {
@@ -455,6 +456,26 @@ public final class FlowEngine {
             return;
         }
         t.switchTo(r.flow(), null);
+    }
+
+    /**
+     * A code said with the words that started the flow ("绑定 123456") is not asked for again: a question of
+     * the flow with a {@code pattern} and {@code skip_if_known} takes the part of the message that matches.
+     */
+    private static void answeredAlready(Turn t, Flow target, String text) {
+        if (target == null || text == null) {
+            return;
+        }
+        String plain = java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFKC);
+        for (FlowNode n : target.nodes().values()) {
+            Ask a = n.ask();
+            if (a != null && a.pattern() != null && a.skipIfKnown() && a.field() != null && !t.fields.containsKey(a.field())) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(a.pattern()).matcher(plain);
+                if (m.find()) {
+                    t.fields.put(a.field(), m.group());
+                }
+            }
+        }
     }
 
     /** A mobile number written in a story ("我电话139…") is kept, so that it is not asked for again. */
@@ -485,7 +506,11 @@ public final class FlowEngine {
         }
         // Options, yes/no and dates are read in simplified characters; free text is kept as written.
         Input read = heard == null ? input : new Input.Text(heard.simplified());
-        Optional<AnswerReader.Answer> a = reader.read(ask, read, text, t.fields, t.today());
+        Optional<AnswerReader.Answer> a = ask.accepts(FlowNode.AskType.CHILD) ? t.pickChild(ask, text)
+                : Optional.empty();
+        if (a.isEmpty()) {
+            a = reader.read(ask, read, text, t.fields, t.today());
+        }
         if (a.isPresent()) {
             if (ask.main() == FlowNode.AskType.TEXT) {
                 rememberPhone(t, text);

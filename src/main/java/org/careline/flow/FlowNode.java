@@ -51,7 +51,7 @@ public record FlowNode(String id, int line, Text say, Map<String, Text> set, Emi
     public enum AskType {
         TEXT("text"), CHOICE("choice"), YES_NO("yes-no"), PHONE("phone"), ID_NUMBER("id-number"),
         DATE("date"), NUMBER("number"), AGE("age"), REGION("region"), IMAGE("image"), VOICE("voice"),
-        LOCATION("location");
+        LOCATION("location"), CHILD("child");
 
         final String yamlName;
 
@@ -71,7 +71,8 @@ public record FlowNode(String id, int line, Text say, Map<String, Text> set, Emi
 
     public enum EmitType {
         OPEN_CASE("open-case"), REPORT_CHANGE("report-change"), ESCALATE("escalate"),
-        ESCALATION_NOTE("escalation-note"), BIND_DIRECTOR("bind-director"), LOG_VISIT("log-visit");
+        ESCALATION_NOTE("escalation-note"), BIND_DIRECTOR("bind-director"), UNBIND_DIRECTOR("unbind-director"),
+        LOG_VISIT("log-visit");
 
         final String yamlName;
 

@@ -30,7 +30,12 @@ public final class FlowValidator {
     /** Fields the engine always provides (from the profile, the clock, the step context or a global intent). */
     static final Set<String> BUILTIN_FIELDS = Set.of("role", "community", "town", "today", "now", "office_hours",
             "cases", "cases_count", "trigger_text", "handoff_reason", "flow_title", "first_message", "staff_when",
-            "alarm_kind");
+            "alarm_kind", "roster_id", "due_list", "due_count", "overdue_count", "children_count");
+
+    /** Set by a {@code bind-director} effect: the code's outcome and, when bound, who. */
+    static final Set<String> BIND_FIELDS = Set.of("bind_result", "bound_role", "bound_community", "bound_town");
+    /** Set by a {@code child} question besides its field (the child's roster id). */
+    static final Set<String> CHILD_FIELDS = Set.of("child_name", "child_age", "child_community", "child_tags");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_][a-z0-9_]*)}");
 
@@ -286,6 +291,9 @@ public final class FlowValidator {
                 if (n.emit() != null && n.emit().type() == FlowNode.EmitType.OPEN_CASE) {
                     before.add("case_id");
                 }
+                if (n.emit() != null && n.emit().type() == FlowNode.EmitType.BIND_DIRECTOR) {
+                    before.addAll(BIND_FIELDS);
+                }
                 n.set().values().forEach(t -> usesIn(f, t, before));
                 if (n.emit() != null) {
                     n.emit().params().values().forEach(t -> usesIn(f, t, before));
@@ -390,6 +398,9 @@ public final class FlowValidator {
         if (n.emit() != null && n.emit().type() == FlowNode.EmitType.OPEN_CASE) {
             out.add("case_id");
         }
+        if (n.emit() != null && n.emit().type() == FlowNode.EmitType.BIND_DIRECTOR) {
+            out.addAll(BIND_FIELDS);
+        }
         Ask a = n.ask();
         if (a != null && a.field() != null) {
             out.add(a.field());
@@ -399,6 +410,9 @@ public final class FlowValidator {
             }
             if (a.accepts(AskType.AGE)) {
                 out.add(a.field() + "_months");
+            }
+            if (a.accepts(AskType.CHILD)) {
+                out.addAll(CHILD_FIELDS);
             }
             if (a.accepts(AskType.LOCATION)) {
                 out.add(a.field() + "_lat");

@@ -336,10 +336,104 @@ final class Turn {
                 escalate(ConversationState.Escalation.Level.valueOf(level.toUpperCase()), reason);
             }
             case ESCALATION_NOTE -> effects.add(new Effect.EscalationNote(Map.copyOf(fields)));
-            case BIND_DIRECTOR -> effects.add(new Effect.BindDirector(Map.copyOf(fields)));
-            case LOG_VISIT -> effects.add(new Effect.LogVisit(Map.copyOf(fields)));
+            case BIND_DIRECTOR -> bind();
+            case UNBIND_DIRECTOR -> effects.add(new Effect.UnbindDirector(ctx.profile() == null ? null : ctx.profile().rosterId()));
+            case LOG_VISIT -> {
+                Map<String, String> visit = new LinkedHashMap<>(fields);
+                String director = lookup("roster_id");
+                if (director != null) {
+                    visit.putIfAbsent("director_id", director);
+                }
+                effects.add(new Effect.LogVisit(Map.copyOf(visit)));
+            }
             default -> throw new IllegalStateException("unhandled effect " + e.type());
         }
+    }
+
+    /**
+     * The binding code's outcome was looked up before the step (the orchestrator runs the step again once it
+     * knows it): the flow branches on {@code bind_result}.
+     */
+    private void bind() {
+        String code = fields.get("binding_code");
+        StepContext.Binding b = code == null ? null : ctx.bindings().get(code);
+        fields.put("bind_result", b == null ? "pending" : b.result());
+        if (b != null && "ok".equals(b.result())) {
+            fields.put("bound_role", "director".equals(b.role()) ? "儿童主任" : "supervisor".equals(b.role()) ? "儿童督导员" : b.role());
+            fields.put("bound_community", b.community() == null ? "" : b.community());
+            fields.put("bound_town", b.town() == null ? "" : b.town());
+        }
+        effects.add(new Effect.BindDirector(Map.copyOf(fields), b));
+    }
+
+    // ---- the children a director may see ----
+
+    /** The children due or overdue, numbered as a {@code child} question reads the numbers. */
+    private String dueList() {
+        List<String> lines = new ArrayList<>();
+        List<StepContext.ChildOnList> all = ctx.children();
+        for (int i = 0; i < all.size(); i++) {
+            StepContext.ChildOnList c = all.get(i);
+            if (c.due()) {
+                lines.add(childLine(i + 1, c));
+            }
+        }
+        return String.join("\n", lines);
+    }
+
+    private String childLine(int number, StepContext.ChildOnList c) {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("n", Integer.toString(number));
+        v.put("name", c.name());
+        v.put("age", c.age() == null ? "" : c.age().toString());
+        v.put("tags", c.tags() == null ? "" : c.tags());
+        v.put("community", c.community() == null ? "" : c.community());
+        v.put("days", Integer.toString(Math.abs(c.daysOverdue())));
+        String when = c.daysOverdue() > 0 ? flowText("child_overdue", "逾期{days}天")
+                : c.daysOverdue() == 0 ? flowText("child_due_today", "今天到期") : flowText("child_due_in", "{days}天后到期");
+        v.put("when", render(when, v));
+        boolean town = ctx.profile() != null && "supervisor".equals(ctx.profile().role());
+        return render(town ? flowText("child_line_town", "{n}. {community} {name}（{age}岁）{when}")
+                : flowText("child_line", "{n}. {name}（{age}岁，{tags}）{when}"), v);
+    }
+
+    private String flowText(String name, String otherwise) {
+        Flow f = currentFlow();
+        String t = f == null ? null : f.texts().get(name);
+        return t == null ? otherwise : t;
+    }
+
+    /**
+     * A {@code child} question: the number of a child on the list or a name on it. Nothing outside the list
+     * is ever found: a director's list holds their own community only.
+     */
+    java.util.Optional<AnswerReader.Answer> pickChild(Ask ask, String text) {
+        if (text == null) {
+            return java.util.Optional.empty();
+        }
+        List<StepContext.ChildOnList> all = ctx.children();
+        StepContext.ChildOnList picked = null;
+        java.util.OptionalInt n = TextNormalizer.choiceNumber(text);
+        if (n.isPresent() && n.getAsInt() >= 1 && n.getAsInt() <= all.size()) {
+            picked = all.get(n.getAsInt() - 1);
+        } else {
+            String said = TextNormalizer.compact(text);
+            List<StepContext.ChildOnList> named = all.stream().filter(c -> c.name() != null && !said.isEmpty()
+                    && (said.equals(c.name()) || said.contains(c.name()))).toList();
+            if (named.size() == 1) {
+                picked = named.get(0);
+            }
+        }
+        if (picked == null) {
+            return java.util.Optional.empty();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put(ask.field(), picked.id());
+        out.put("child_name", picked.name());
+        out.put("child_age", picked.age() == null ? "" : picked.age().toString());
+        out.put("child_community", picked.community() == null ? "" : picked.community());
+        out.put("child_tags", picked.tags() == null ? "" : picked.tags());
+        return java.util.Optional.of(new AnswerReader.Answer(out, null));
     }
 
     private String param(Emit e, String name, String otherwise) {
@@ -378,6 +472,11 @@ final class Turn {
                     : ctx.office().whenBack(ctx.now().atZone(ctx.zone())), "office_hours", ctx.officeHours()));
             case "cases_count" -> Integer.toString(ctx.cases() == null ? 0 : ctx.cases().size());
             case "cases" -> casesText();
+            case "roster_id" -> p == null ? null : p.rosterId();
+            case "due_list" -> dueList();
+            case "due_count" -> Long.toString(ctx.children().stream().filter(StepContext.ChildOnList::due).count());
+            case "overdue_count" -> Long.toString(ctx.children().stream().filter(c -> c.daysOverdue() > 0).count());
+            case "children_count" -> Integer.toString(ctx.children().size());
             case "flow_title" -> currentFlow() == null ? "" : currentFlow().title();
             default -> null;
         };

@@ -173,7 +173,7 @@ final class FlowReader {
         EmitType t = EmitType.of(type);
         if (t == null) {
             error(e.line(), "unknown effect '" + type + "' (expected one of open-case, report-change, escalate, "
-                    + "escalation-note, bind-director, log-visit)");
+                    + "escalation-note, bind-director, unbind-director, log-visit)");
             return null;
         }
         Map<String, Text> params = new LinkedHashMap<>();
@@ -200,7 +200,7 @@ final class FlowReader {
             AskType type = AskType.of(t.text());
             if (type == null) {
                 error(t.line(), "unknown answer type '" + t.text() + "' (expected text, choice, yes-no, phone, "
-                        + "id-number, date, number, region, image, voice or location)");
+                        + "id-number, date, number, region, image, voice, location or child)");
             } else {
                 types.add(type);
             }

@@ -47,7 +47,10 @@ public final class TranscriptRunner {
     // The keys a transcript may use at each level. Anything else is refused: a typo such as `expcet:` would
     // otherwise be read as nothing and the step would pass while asserting nothing.
     private static final Set<String> TOP_KEYS = Set.of("name", "persona", "start", "steps", "end");
-    private static final Set<String> PERSONA_KEYS = Set.of("role", "community", "town", "profile", "cases");
+    private static final Set<String> PERSONA_KEYS = Set.of("role", "community", "town", "roster_id", "profile", "cases",
+            "children", "bindings");
+    private static final Set<String> CHILD_KEYS = Set.of("id", "name", "age", "tags", "community", "days_overdue", "due");
+    private static final Set<String> BINDING_KEYS = Set.of("result", "roster_id", "role", "community", "town");
     private static final Set<String> PROFILE_KEYS = Set.of("community", "town");
     private static final Set<String> CASE_KEYS = Set.of("case_id", "kind", "status", "status_text", "updated");
     private static final Set<String> INPUT_KEYS = Set.of("say", "click", "follow", "scan", "image", "voice", "video",
@@ -138,8 +141,11 @@ public final class TranscriptRunner {
             YamlNode where = persona == null ? null : persona.get("profile").orElse(persona);
             StepContext.Profile profile = persona == null ? StepContext.Profile.family()
                     : new StepContext.Profile(Optional.ofNullable(FlowReader.scalar(persona, "role")).orElse("family"),
-                    FlowReader.scalar(where, "community"), FlowReader.scalar(where, "town"));
+                    FlowReader.scalar(where, "community"), FlowReader.scalar(where, "town"),
+                    FlowReader.scalar(persona, "roster_id"));
             List<StepContext.CaseSummary> cases = persona == null ? List.of() : cases(persona);
+            List<StepContext.ChildOnList> children = persona == null ? List.of() : children(persona);
+            java.util.Map<String, StepContext.Binding> bindings = persona == null ? java.util.Map.of() : bindings(persona);
             List<YamlNode> steps = root.get("steps").map(YamlNode::items).orElse(List.of());
             int number = 0;
             int played = 0;
@@ -164,7 +170,7 @@ public final class TranscriptRunner {
                 }
                 now = now.plus(Duration.ofMinutes(1));
                 StepContext ctx = new StepContext(now, ZONE, () -> String.format("C-%04d", ++caseCounter), profile,
-                        cases, IDLE_TIMEOUT, OFFICE_HOURS);
+                        cases, IDLE_TIMEOUT, OFFICE_HOURS).with(children, bindings);
                 ConversationState before = roundTrip(state);
                 Step result = engine.step(before, input, ctx);
                 observer.stepped(before, result, now);
@@ -286,6 +292,31 @@ public final class TranscriptRunner {
             return out;
         }
 
+        /** A director's list as the orchestrator would give it: most urgent first. */
+        private List<StepContext.ChildOnList> children(YamlNode persona) {
+            List<StepContext.ChildOnList> out = new ArrayList<>();
+            for (YamlNode c : persona.get("children").map(YamlNode::items).orElse(List.of())) {
+                String age = FlowReader.scalar(c, "age");
+                String overdue = FlowReader.scalar(c, "days_overdue");
+                int days = overdue == null ? 0 : Integer.parseInt(overdue);
+                String due = FlowReader.scalar(c, "due");
+                out.add(new StepContext.ChildOnList(FlowReader.scalar(c, "id"), FlowReader.scalar(c, "name"),
+                        age == null ? null : Integer.valueOf(age), FlowReader.scalar(c, "tags"),
+                        FlowReader.scalar(c, "community"), null, days, due == null ? days > -7 : Boolean.parseBoolean(due)));
+            }
+            return out;
+        }
+
+        /** Binding codes and what each turns out to be (the orchestrator looks them up in Redis). */
+        private java.util.Map<String, StepContext.Binding> bindings(YamlNode persona) {
+            java.util.Map<String, StepContext.Binding> out = new java.util.LinkedHashMap<>();
+            persona.get("bindings").ifPresent(b -> b.entries().forEach(e -> out.put(e.key(), new StepContext.Binding(
+                    FlowReader.scalar(e.value(), "result"), FlowReader.scalar(e.value(), "roster_id"),
+                    FlowReader.scalar(e.value(), "role"), FlowReader.scalar(e.value(), "community"),
+                    FlowReader.scalar(e.value(), "town")))));
+            return out;
+        }
+
         /** Through JSON and back, as the state travels through Redis, so a non-serialisable state fails here. */
         private ConversationState roundTrip(ConversationState s) {
             if (s == null) {
@@ -308,6 +339,10 @@ public final class TranscriptRunner {
             persona.get("profile").ifPresent(p -> refuseUnknown(file, "persona.profile", p, PROFILE_KEYS, out));
             persona.get("cases").ifPresent(cases -> cases.items()
                     .forEach(c -> refuseUnknown(file, "a persona case", c, CASE_KEYS, out)));
+            persona.get("children").ifPresent(children -> children.items()
+                    .forEach(c -> refuseUnknown(file, "a persona child", c, CHILD_KEYS, out)));
+            persona.get("bindings").ifPresent(b -> b.entries()
+                    .forEach(e -> refuseUnknown(file, "a persona binding", e.value(), BINDING_KEYS, out)));
         });
         root.get("steps").ifPresent(steps -> steps.items().forEach(step -> {
             refuseUnknown(file, "a step", step, STEP_KEYS, out);

@@ -277,4 +277,66 @@ public final class RedisKeys {
     public static String userMedia(String openid) {
         return user(openid) + "media";
     }
+
+    // ---- child directors: binding codes, bindings, visits, reminders ----
+
+    /**
+     * A binding code, by the SHA-256 of its digits (the code itself is never stored): hash of roster id,
+     * expiresAt, usedBy, usedAt. Binding keys share the hash tag {@code {bind}} so that a redemption (code,
+     * guessing counters) is one script.
+     */
+    public static String bindingCode(String codeHash) {
+        return PREFIX + "{bind}:code:" + codeHash;
+    }
+
+    /** The hash of the code last issued to a roster person (a new code revokes the old one). */
+    public static String bindingCodeOf(String rosterId) {
+        return PREFIX + "{bind}:person:" + rosterId;
+    }
+
+    /** Wrong codes sent by one person (hashed handle) within the hour. */
+    public static String bindingTries(String openidHandle) {
+        return PREFIX + "{bind}:tries:" + openidHandle;
+    }
+
+    /** Wrong codes sent by anyone within one hour (epoch hour): a limit on guessing with many accounts. */
+    public static String bindingFailures(long epochHour) {
+        return PREFIX + "{bind}:failures:" + epochHour;
+    }
+
+    /** Hash: roster id of a bound director or supervisor → their openid (who gets the reminders). */
+    public static String bindings() {
+        return PREFIX + "bindings";
+    }
+
+    /** Hash: child roster id → date (YYYY-MM-DD) of the last visit logged through CareLine. */
+    public static String lastVisits() {
+        return PREFIX + "visits:last";
+    }
+
+    /** A director's (or supervisor's) reminder of one day, claimed by the instance that sends it (SET NX). */
+    public static String reminderClaim(String date, String rosterId) {
+        return PREFIX + "reminder:" + date + ":" + rosterId;
+    }
+
+    /** Set when the reminders of a day have all gone out: a restarted instance does not sweep again. */
+    public static String remindersSwept(String date) {
+        return PREFIX + "reminders:swept:" + date;
+    }
+
+    /** Held by the instance sweeping now (SET NX PX, value = its token). */
+    public static String remindersLock() {
+        return PREFIX + "reminders:lock";
+    }
+
+    /** The outbox owner of events no person's message caused ({@code visit.overdue}). */
+    public static final String REMINDERS_OWNER = "~reminders";
+
+    /**
+     * Hash in an outbox owner's slot: subject → the period its event was last written for (e.g. child id →
+     * due date of the overdue period), so that the event is written once per period, in the same script.
+     */
+    public static String eventLedger(String owner) {
+        return user(owner) + "once";
+    }
 }

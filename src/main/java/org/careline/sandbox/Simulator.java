@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.handler.StaticHandler;
 import org.careline.conversation.ConversationStore;
+import org.careline.directors.BindingCodes;
 import org.careline.http.Failures;
 import org.careline.wechat.InboundXml;
 import org.careline.wechat.WeChatCrypto;
@@ -52,6 +53,7 @@ public final class Simulator {
     private final Vertx vertx;
     private final WeChatIdentity identity;
     private final ConversationStore store;
+    private final BindingCodes bindingCodes;
     private final FakeWeChatPlatform platform;
     private final Path menuFile;
     private final Clock clock;
@@ -67,8 +69,9 @@ public final class Simulator {
      * @param menuFile  the custom menu the phone shows
      */
     public Simulator(Vertx vertx, WeChatIdentity identity, ConversationStore store, FakeWeChatPlatform platform,
-                     Path menuFile, Clock clock, IntSupplier publicPort) {
+                     BindingCodes bindingCodes, Path menuFile, Clock clock, IntSupplier publicPort) {
         this.vertx = vertx;
+        this.bindingCodes = bindingCodes;
         this.identity = identity;
         this.store = store;
         this.platform = platform;
@@ -82,16 +85,25 @@ public final class Simulator {
         seedDirector();
     }
 
+    /** The demo roster's 李主任 (config/demo-roster.json), whom the director persona is bound to. */
+    static final String DEMO_DIRECTOR = "P-LI";
+
     /**
-     * The sandbox's 李主任 is a bound community child director, as if the roster had been imported, so that
-     * a visitor sees the director's menu. Sandbox only: real bindings come from the roster and director-bind.
+     * The sandbox's 李主任 is bound the way a real director is: a binding code is issued for the demo roster's
+     * entry and "绑定 <code>" goes through the real {@code POST /wechat}, so a visitor sees the director's menu
+     * and children. Skipped when the persona is already bound (a restart keeps the embedded Redis).
      */
     private void seedDirector() {
         for (Persona p : PERSONAS) {
-            if ("director".equals(p.role())) {
-                store.setProfile(p.openid(), "role", "director", "community", "寺巷社区", "town", "寺巷街道")
-                        .onFailure(e -> log.warn("sandbox director persona not set up: {}", e.toString()));
+            if (!"director".equals(p.role())) {
+                continue;
             }
+            store.role(p.openid()).compose(role -> "director".equals(role) ? Future.succeededFuture()
+                            : bindingCodes.issue(DEMO_DIRECTOR, clock.instant()).compose(issued -> issued == null
+                            ? Future.failedFuture(new IllegalStateException("no " + DEMO_DIRECTOR + " in the demo roster"))
+                            : postToCallback(messageXml(new JsonObject().put("openid", p.openid()).put("type", "text")
+                            .put("content", "绑定 " + issued.code()))).mapEmpty()))
+                    .onFailure(e -> log.warn("sandbox director persona not bound: {}", e.toString()));
         }
     }
 

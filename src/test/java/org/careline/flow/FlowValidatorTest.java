@@ -301,7 +301,7 @@ class FlowValidatorTest {
                 """)).contains(
                 at(5, "unknown key 'sya' in node"),
                 at(7, "bad condition: cannot read condition 'need is maybe' (use ==, !=, in, not in, is set)"),
-                at(11, "unknown answer type 'sms' (expected text, choice, yes-no, phone, id-number, date, number, region, image, voice or location)"),
+                at(11, "unknown answer type 'sms' (expected text, choice, yes-no, phone, id-number, date, number, region, image, voice, location or child)"),
                 at(9, "node id 'a' used twice"));
     }
 
