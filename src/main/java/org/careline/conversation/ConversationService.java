@@ -116,9 +116,17 @@ public final class ConversationService {
         if (message.unsubscribe()) {
             // The person left: keep nothing of the conversation (PIPL; DESIGN §4 "Unsubscribe"). Running it
             // again for a retry is harmless.
-            return Future.succeededFuture(Turn.mine(queue.run(openid, () -> store.forget(openid))
-                    .onSuccess(v -> log.info("unsubscribed {}: conversation data deleted", Redaction.openid(openid)))
-                    .map(v -> List.of())));
+            return Future.succeededFuture(Turn.mine(queue.run(openid, () -> store.load(openid).compose(snapshot -> {
+                ConversationState s = snapshot.state();
+                if (s != null && s.escalation() != null && s.escalation().alarm()) {
+                    // A child's safety outranks the deletion: an open alarm stays with staff (who can still report
+                    // to the police) until they close it; then the data goes.
+                    return keepAlarmAfterUnfollow(openid, s).map(v -> List.<String>of());
+                }
+                return store.forget(openid)
+                        .onSuccess(v -> log.info("unsubscribed {}: conversation data deleted", Redaction.openid(openid)))
+                        .map(v -> List.<String>of());
+            }))));
         }
         Optional<Input> input = Optional.ofNullable(message.input());
         if (input.isEmpty()) {
@@ -139,7 +147,7 @@ public final class ConversationService {
                     turn.tryComplete(Turn.mine(replies.future()));
                     Future<List<String>> stepped;
                     try {
-                        stepped = step(message, input.get(), begin.snapshot(), token, passive);
+                        stepped = step(message, input.get(), followingAgain(begin.snapshot()), token, passive);
                     } catch (RuntimeException e) {
                         stepped = Future.failedFuture(e);
                     }
@@ -189,6 +197,49 @@ public final class ConversationService {
         }));
     }
 
+    /** Marks the field an unfollow with an open alarm leaves in the state: the data goes once staff close it. */
+    static final String UNSUBSCRIBED_AT = "unsubscribed_at";
+
+    /** A person who unfollowed with an alarm open and writes again is following again: their data stays. */
+    private static ConversationStore.Snapshot followingAgain(ConversationStore.Snapshot snapshot) {
+        ConversationState s = snapshot.state();
+        if (s == null || s.fields() == null || !s.fields().containsKey(UNSUBSCRIBED_AT)) {
+            return snapshot;
+        }
+        Map<String, String> fields = new LinkedHashMap<>(s.fields());
+        fields.remove(UNSUBSCRIBED_AT);
+        return new ConversationStore.Snapshot(new ConversationState(s.flow(), s.node(), s.status(), fields, s.stack(),
+                s.history(), s.attempts(), s.flowsVersion(), s.startedAt(), s.updatedAt(), s.escalation()),
+                snapshot.profile(), snapshot.cases());
+    }
+
+    private Future<Void> keepAlarmAfterUnfollow(String openid, ConversationState s) {
+        Instant now = clock.instant();
+        Map<String, String> fields = new LinkedHashMap<>(s.fields() == null ? Map.of() : s.fields());
+        fields.put(UNSUBSCRIBED_AT, now.toString());
+        ConversationState kept = new ConversationState(s.flow(), s.node(), s.status(), fields, s.stack(), s.history(),
+                s.attempts(), s.flowsVersion(), s.startedAt(), now, s.escalation());
+        ConversationStore.Changes changes = new ConversationStore.Changes();
+        changes.command(RedisKeys.conversation(openid), "SET", RedisKeys.conversation(openid), Json.write(kept),
+                "PX", Long.toString(settings.retention().toMillis()));
+        String transcript = RedisKeys.transcript(openid);
+        changes.command(transcript, "LPUSH", transcript,
+                Json.write(Map.of("from", "user", "text", "[取消关注]", "at", now.toString())));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("openidHash", Redaction.openid(openid));
+        data.put("reason", s.escalation().reason());
+        data.put("urgent", s.escalation().urgent());
+        data.put("level", s.escalation().level().name().toLowerCase(java.util.Locale.ROOT));
+        data.put("fields", Map.of(UNSUBSCRIBED_AT, now.toString()));
+        data.put("flow", s.flow());
+        outbox(changes, openid, CaseEvent.ESCALATION_UPDATED, data, now);
+        return store.indexOutbox(openid)
+                .compose(v -> store.apply(changes))
+                .compose(v -> store.indexOutbox(openid))
+                .onSuccess(v -> log.warn("{} unfollowed with an open {} alarm: kept for staff until they close it",
+                        Redaction.openid(openid), s.escalation().level()));
+    }
+
     public Future<Boolean> resolve(String openid, String resolvedBy) {
         return queue.run(openid, () -> store.load(openid).compose(snapshot -> {
             ConversationState s = snapshot.state();
@@ -211,6 +262,9 @@ public final class ConversationService {
                     .compose(v -> store.apply(changes))
                     .compose(v -> store.indexOutbox(openid))
                     .compose(v -> store.leaveStaffQueue(openid))
+                    // The person had unfollowed while the alarm was open: now it is closed, nothing is kept.
+                    .compose(v -> s.fields() != null && s.fields().containsKey(UNSUBSCRIBED_AT)
+                            ? store.forget(openid) : Future.<Void>succeededFuture())
                     .map(v -> {
                         log.info("escalation of {} resolved; the bot answers again", Redaction.openid(openid));
                         return true;

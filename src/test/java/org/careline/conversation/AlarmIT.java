@@ -187,4 +187,51 @@ class AlarmIT {
                 .map(JsonObject.class::cast).map(i -> i.getString("openid"))).doesNotContain(handle);
         assertThat(events(openid)).extracting(e -> e.getString("type")).endsWith("escalation.resolved");
     }
+
+    @Test
+    @DisplayName("Unfollowing with an open alarm does not close it: staff keep it (and are told), and once they close it "
+            + "nothing of the person is kept; without an alarm an unfollow deletes at once")
+    void unfollowKeepsAnOpenAlarmForStaff() {
+        String openid = openid();
+        assertThat(say(openid, "继父天天打我 我好怕")).contains("110");
+        String handle = adminGet("/api/admin/conversations/" + openid).getString("openid");
+        wechat.post(WeChatClient.event(openid, "unsubscribe", null, System.currentTimeMillis() / 1000));
+
+        JsonObject kept = adminGet("/api/admin/conversations/" + openid);
+        assertThat(kept.getJsonObject("escalation").getBoolean("urgent")).isTrue();
+        assertThat(adminGet("/api/admin/escalations").getJsonArray("items").stream().map(JsonObject.class::cast)
+                .map(i -> i.getString("openid"))).contains(handle);
+        assertThat(events(openid)).filteredOn(e -> e.getString("type").equals("escalation.updated"))
+                .extracting(e -> e.getJsonObject("data").getJsonObject("fields").containsKey("unsubscribed_at"))
+                .contains(true);
+
+        var r = admin.rawWithHeader("POST", "/api/admin/conversations/" + openid + "/resolve", "Authorization",
+                "Bearer " + ADMIN_TOKEN);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(admin.rawWithHeader("GET", "/api/admin/conversations/" + openid, "Authorization",
+                "Bearer " + ADMIN_TOKEN).status()).isEqualTo(404);
+        assertThat(Await.result(redis.exists(List.of(RedisKeys.conversation(openid), RedisKeys.transcript(openid)))
+                .map(Response::toInteger))).isZero();
+        assertThat(events(openid)).extracting(e -> e.getString("type")).endsWith("escalation.resolved");
+
+        String other = openid();
+        say(other, "你好");
+        wechat.post(WeChatClient.event(other, "unsubscribe", null, System.currentTimeMillis() / 1000));
+        assertThat(Await.result(redis.exists(List.of(RedisKeys.conversation(other))).map(Response::toInteger))).isZero();
+    }
+
+    @Test
+    @DisplayName("Unfollowing with an alarm open and coming back: the person is following again, and resolving keeps "
+            + "their conversation")
+    void unfollowAndReturn() {
+        String openid = openid();
+        assertThat(say(openid, "我不想活了")).contains("12356");
+        wechat.post(WeChatClient.event(openid, "unsubscribe", null, System.currentTimeMillis() / 1000));
+        wechat.post(WeChatClient.follow(openid));
+        var r = admin.rawWithHeader("POST", "/api/admin/conversations/" + openid + "/resolve", "Authorization",
+                "Bearer " + ADMIN_TOKEN);
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonObject after = adminGet("/api/admin/conversations/" + openid);
+        assertThat(after.containsKey("escalation")).isFalse();
+    }
 }
