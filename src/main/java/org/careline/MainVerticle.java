@@ -90,7 +90,7 @@ public final class MainVerticle extends VerticleBase {
                                 () -> adminHttp.port(), s.roster, clock)::mount);
                     }
                     routes.add(console::mount);
-                    OutboxStore outbox = new OutboxStore(s.redis);
+                    OutboxStore outbox = new OutboxStore(s.redis, clock);
                     outboxMonitor = OutboxMonitor.start(vertx, outbox, s.meters, Duration.ofSeconds(15));
                     // Whether events are delivered is known once the internal port is bound (the sandbox's
                     // reference back office lives there).
@@ -109,7 +109,7 @@ public final class MainVerticle extends VerticleBase {
                         return Future.succeededFuture();
                     }
                     return vertx.deployVerticle(new OutboxWorker(services.redis, backOffice, config.outbox(),
-                            services.meters));
+                            services.meters, clock));
                 })
                 .onSuccess(id -> services.reminderScheduler.start())
                 // A failed start (a port taken, say) must not leave the embedded redis-server running.

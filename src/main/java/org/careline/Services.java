@@ -95,7 +95,7 @@ final class Services {
         this.redisClient = RedisConnector.create(vertx, redisUrl);
         this.redis = RedisAPI.api(redisClient);
         AppConfig.Conversation c = config.conversation();
-        this.store = new ConversationStore(redis, c.retention());
+        this.store = new ConversationStore(redis, c.retention(), clock);
         this.flows = new FlowsHolder(initialFlows, c.flowsDir(), c.regionsFile());
         SystemTexts texts = new SystemTexts();
         this.flowsWatch = flows.watch(vertx, 2000);

@@ -53,7 +53,7 @@ public final class OutboxAdminRoutes {
                     .put("delivering", delivering.getAsBoolean())
                     .put("depth", s.depth())
                     .put("people", s.people())
-                    .put("oldestPendingAgeSeconds", oldest == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000)
+                    .put("oldestPendingAgeSeconds", oldest == 0 ? 0 : Math.max(0, store.clock().millis() - oldest) / 1000)
                     .put("oldestPendingSince", oldest == 0 ? null : Instant.ofEpochMilli(oldest).toString())
                     .put("deadLetters", s.deadLetters())
                     .put("partial", s.partial()));
@@ -153,7 +153,7 @@ public final class OutboxAdminRoutes {
             return;
         }
         String why = reason.strip();
-        store.discard(id, why, System.currentTimeMillis()).onComplete(ar -> {
+        store.discard(id, why, store.clock().millis()).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(503, ar.cause());
                 return;

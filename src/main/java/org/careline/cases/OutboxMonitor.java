@@ -46,7 +46,7 @@ public final class OutboxMonitor {
 
     private double oldestAgeSeconds() {
         long oldest = last.oldestWrittenAtMillis();
-        return oldest == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0;
+        return oldest == 0 ? 0 : Math.max(0, store.clock().millis() - oldest) / 1000.0;
     }
 
     private void refresh() {

@@ -117,9 +117,16 @@ public final class OutboxStore {
             """);
 
     private final RedisAPI redis;
+    private final java.time.Clock clock;
 
-    public OutboxStore(RedisAPI redis) {
+    public OutboxStore(RedisAPI redis, java.time.Clock clock) {
         this.redis = redis;
+        this.clock = clock;
+    }
+
+    /** The clock every outbox time is read from (also the worker's, the monitor's and the admin routes'). */
+    public java.time.Clock clock() {
+        return clock;
     }
 
     /** An outbox entry taken for delivery: stream id, the stored fields, and which attempt this is (1 = first). */
@@ -200,7 +207,7 @@ public final class OutboxStore {
         return redis.zrem(List.of(RedisKeys.outboxIndex(), person))
                 .compose(v -> redis.exists(List.of(RedisKeys.outboxOf(person))))
                 .compose(n -> n.toInteger() == 0 ? Future.<Void>succeededFuture()
-                        : redis.zadd(List.of(RedisKeys.outboxIndex(), "NX", Long.toString(System.currentTimeMillis()),
+                        : redis.zadd(List.of(RedisKeys.outboxIndex(), "NX", Long.toString(clock.millis()),
                         person)).mapEmpty());
     }
 
@@ -254,7 +261,7 @@ public final class OutboxStore {
                     cmd.add(f.get(k));
                 }
             }
-            String now = Long.toString(System.currentTimeMillis());
+            String now = Long.toString(clock.millis());
             // Indexed before and after the write, as a conversation's events are.
             return redis.zadd(List.of(RedisKeys.outboxIndex(), "NX", now, person))
                     .compose(v -> redis.xadd(cmd))

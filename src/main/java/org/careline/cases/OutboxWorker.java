@@ -33,6 +33,7 @@ public final class OutboxWorker extends VerticleBase {
     private static final Logger log = LoggerFactory.getLogger(OutboxWorker.class);
 
     private final OutboxStore store;
+    private final java.time.Clock clock;
     private final AppConfig.BackOffice backOffice;
     private final AppConfig.Outbox settings;
     private final DeliveryPolicy policy;
@@ -51,8 +52,9 @@ public final class OutboxWorker extends VerticleBase {
     private long timer;
 
     public OutboxWorker(RedisAPI redis, AppConfig.BackOffice backOffice, AppConfig.Outbox settings,
-                        MeterRegistry meters) {
-        this.store = new OutboxStore(redis);
+                        MeterRegistry meters, java.time.Clock clock) {
+        this.clock = clock;
+        this.store = new OutboxStore(redis, clock);
         this.backOffice = backOffice;
         this.settings = settings;
         this.policy = new DeliveryPolicy(settings.backoffBase(), settings.backoffMax(), settings.giveUpAfter());
@@ -69,7 +71,7 @@ public final class OutboxWorker extends VerticleBase {
     @Override
     public Future<?> start() {
         client = new BackOfficeClient(vertx, backOffice.url(), backOffice.secret(), settings.requestTimeout(),
-                settings.concurrency(), () -> System.currentTimeMillis() / 1000);
+                settings.concurrency(), () -> clock.millis() / 1000);
         log.info("back office: delivering case events to {} (consumer {}, {} people at a time)",
                 shown(backOffice.url()), consumer, settings.concurrency());
         timer = vertx.setPeriodic(settings.pollInterval().toMillis(), t -> poll());
@@ -99,7 +101,7 @@ public final class OutboxWorker extends VerticleBase {
             polling.set(false);
             return;
         }
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         store.claimDue(now, room, now + settings.claimTimeout().toMillis()).onComplete(ar -> {
             polling.set(false);
             if (ar.failed()) {
@@ -127,7 +129,7 @@ public final class OutboxWorker extends VerticleBase {
                     .onComplete(v -> done(person));
             return;
         }
-        store.next(person, consumer, System.currentTimeMillis(), settings.claimTimeout().toMillis(), deliveredId)
+        store.next(person, consumer, clock.millis(), settings.claimTimeout().toMillis(), deliveredId)
                 .onComplete(ar -> {
                     if (ar.failed()) {
                         // The index still holds the person (leased); they are looked at again after the lease.
@@ -151,7 +153,7 @@ public final class OutboxWorker extends VerticleBase {
             post.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             BackOfficeClient.Outcome outcome = ar.succeeded() ? ar.result()
                     : new BackOfficeClient.Outcome(DeliveryPolicy.Verdict.RETRY, 0, ar.cause().toString());
-            long now = System.currentTimeMillis();
+            long now = clock.millis();
             switch (outcome.verdict()) {
                 case DELIVERED -> {
                     delivered.increment();
@@ -181,7 +183,7 @@ public final class OutboxWorker extends VerticleBase {
     }
 
     private void deadLetter(String person, OutboxStore.Entry entry, String reason, String kind) {
-        store.deadLetter(person, entry, reason, System.currentTimeMillis()).onComplete(ar -> {
+        store.deadLetter(person, entry, reason, clock.millis()).onComplete(ar -> {
             if (ar.failed()) {
                 // Still pending here: taken over after the claim timeout and tried again.
                 log.warn("outbox: event {} not moved to the dead letters: {}", entry.eventId(), ar.cause().toString());

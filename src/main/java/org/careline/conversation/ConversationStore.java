@@ -124,10 +124,16 @@ public final class ConversationStore {
 
     private final RedisAPI redis;
     private final Duration retention;
+    private final java.time.Clock clock;
 
     public ConversationStore(RedisAPI redis, Duration retention) {
+        this(redis, retention, java.time.Clock.systemUTC());
+    }
+
+    public ConversationStore(RedisAPI redis, Duration retention, java.time.Clock clock) {
         this.redis = redis;
         this.retention = retention;
+        this.clock = clock;
     }
 
     /** What the orchestrator needs before a step. {@code state} is null for a new person. */
@@ -250,7 +256,7 @@ public final class ConversationStore {
      * our write may have taken the person out of the index).
      */
     public Future<Void> indexOutbox(String openid) {
-        return redis.zadd(List.of(RedisKeys.outboxIndex(), "NX", Long.toString(System.currentTimeMillis()),
+        return redis.zadd(List.of(RedisKeys.outboxIndex(), "NX", Long.toString(clock.millis()),
                 RedisKeys.person(openid))).mapEmpty();
     }
 

@@ -87,7 +87,7 @@ class OutboxBenchmark {
             long start = System.nanoTime();
             Await.result(workerVertx.deployVerticle(new OutboxWorker(RedisAPI.api(RedisConnector.create(workerVertx,
                     server.url())), new AppConfig.BackOffice("http://127.0.0.1:" + receiver.actualPort() + "/events", SECRET),
-                    settings, new SimpleMeterRegistry())));
+                    settings, new SimpleMeterRegistry(), java.time.Clock.systemUTC())));
             long deadline = start + Duration.ofSeconds(TIMEOUT_S).toNanos();
             while (ids.size() < total && System.nanoTime() < deadline) {
                 Thread.sleep(5);

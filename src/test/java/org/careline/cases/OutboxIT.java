@@ -100,7 +100,7 @@ class OutboxIT {
         AppConfig.Outbox settings = new AppConfig.Outbox(requestTimeout, Duration.ofMillis(20), Duration.ofMillis(200),
                 Duration.ofHours(24), claimTimeout, 16, Duration.ofMillis(20));
         Await.result(v.deployVerticle(new OutboxWorker(RedisAPI.api(client), new AppConfig.BackOffice(url, SECRET),
-                settings, new SimpleMeterRegistry())));
+                settings, new SimpleMeterRegistry(), java.time.Clock.systemUTC())));
         return new Instance(v, client);
     }
 
