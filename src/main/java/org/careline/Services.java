@@ -112,14 +112,16 @@ final class Services {
         this.bindingCodes = new org.careline.directors.BindingCodes(redis, roster);
         org.careline.directors.Directory directory = new org.careline.directors.Directory(roster, redis, bindingCodes,
                 policy, workingDays, c.timeZone());
-        this.conversations = new ConversationService(store, turns,
-                flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
-                Main.officeHours(config), config.wechat().dedupWindow()), meters, texts,
-                mediaLinks == null ? null : mediaLinks::attachment, directory);
         String apiHost = sandboxPlatform != null ? "http://127.0.0.1:" + sandboxPlatform.port() : config.wechat().apiHost();
         this.wxJavaApi = new WxJavaApi(vertx, new WxJavaApi.Settings(identity.appId(), identity.secret(), apiHost,
                 config.wechat().apiWorkers(), 3, Duration.ofMillis(200)));
         this.wechatApi = wxJavaApi;
+        this.media = new org.careline.media.MediaArchive(vertx, redis, wechatApi, config.media(), clock);
+        this.conversations = new ConversationService(store, turns,
+                flows, clock, new ConversationService.Settings(c.idleTimeout(), c.retention(), c.timeZone(),
+                Main.officeHours(config), config.wechat().dedupWindow()), meters, texts,
+                mediaLinks == null ? null : mediaLinks::attachment, directory,
+                media);
         this.menu = new MenuPublisher(vertx, wechatApi, config.wechat().menuFile());
         // The sandbox shows reminders as cards in the simulator: it needs template ids, any will do.
         boolean sandbox = sandboxPlatform != null;
@@ -131,7 +133,6 @@ final class Services {
                 d.reminderTime(), d.checkEvery());
         WeChatCrypto crypto = identity.aesKey().isEmpty() ? null : new WeChatCrypto(identity.token(),
                 identity.appId(), identity.aesKey(), identity.previousAesKey().isEmpty() ? null : identity.previousAesKey());
-        this.media = new org.careline.media.MediaArchive(vertx, redis, wechatApi, config.media(), clock);
         this.undeliveredNotices = new org.careline.backoffice.UndeliveredNotices(redis);
         this.caseStatusUpdates = new org.careline.backoffice.CaseStatusUpdates(store, turns, wechatApi, config,
                 undeliveredNotices, clock, meters);

@@ -57,6 +57,7 @@ public final class ConversationService {
     private final MeterRegistry meters;
     private final SystemTexts texts;
     private final DirectorDesk directors;
+    private final PersonalFiles files;
 
     private final org.careline.cases.CasePayload.AttachmentLinks attachmentLinks;
 
@@ -76,6 +77,15 @@ public final class ConversationService {
     public ConversationService(ConversationStore store, UserQueue queue, Supplier<FlowEngine> engine, Clock clock,
                                Settings settings, MeterRegistry meters, SystemTexts texts,
                                org.careline.cases.CasePayload.AttachmentLinks attachmentLinks, DirectorDesk directors) {
+        this(store, queue, engine, clock, settings, meters, texts, attachmentLinks, directors, PersonalFiles.NONE);
+    }
+
+    /** @param files the photos and voice notes kept for the person, deleted with the rest of their data */
+    public ConversationService(ConversationStore store, UserQueue queue, Supplier<FlowEngine> engine, Clock clock,
+                               Settings settings, MeterRegistry meters, SystemTexts texts,
+                               org.careline.cases.CasePayload.AttachmentLinks attachmentLinks, DirectorDesk directors,
+                               PersonalFiles files) {
+        this.files = files;
         this.directors = directors;
         this.attachmentLinks = attachmentLinks;
         this.meters = meters;
@@ -123,8 +133,9 @@ public final class ConversationService {
                     // to the police) until they close it; then the data goes.
                     return keepAlarmAfterUnfollow(openid, s).map(v -> List.<String>of());
                 }
-                return store.forget(openid)
-                        .onSuccess(v -> log.info("unsubscribed {}: conversation data deleted", Redaction.openid(openid)))
+                return store.forget(openid).compose(v -> files.eraseOf(openid))
+                        .onSuccess(v -> log.info("unsubscribed {}: conversation data and {} kept file(s) deleted",
+                                Redaction.openid(openid), v))
                         .map(v -> List.<String>of());
             }))));
         }
@@ -193,7 +204,9 @@ public final class ConversationService {
             outbox(erased, openid, CaseEvent.PERSON_ERASED, data, clock.instant());
             return store.indexOutbox(openid)
                     .compose(v -> store.erase(openid, caseIds, erased))
-                    .compose(n -> store.indexOutbox(openid).map(n));
+                    .compose(n -> store.indexOutbox(openid).map(n))
+                    // The photos and voice notes too: their signed links stop working with the files.
+                    .compose(n -> files.eraseOf(openid).map(n));
         }));
     }
 
@@ -264,7 +277,8 @@ public final class ConversationService {
                     .compose(v -> store.leaveStaffQueue(openid))
                     // The person had unfollowed while the alarm was open: now it is closed, nothing is kept.
                     .compose(v -> s.fields() != null && s.fields().containsKey(UNSUBSCRIBED_AT)
-                            ? store.forget(openid) : Future.<Void>succeededFuture())
+                            ? store.forget(openid).compose(f -> files.eraseOf(openid)).<Void>mapEmpty()
+                            : Future.<Void>succeededFuture())
                     .map(v -> {
                         log.info("escalation of {} resolved; the bot answers again", Redaction.openid(openid));
                         return true;

@@ -33,7 +33,7 @@ import java.util.Map;
  * with backoff (by whichever instance claims it) until WeChat no longer has the file, and never delays a
  * reply. Files live under {@code media.dir} (0700; files 0600) and are deleted after {@code media.retention}.
  */
-public final class MediaArchive {
+public final class MediaArchive implements org.careline.conversation.PersonalFiles {
 
     private static final Logger log = LoggerFactory.getLogger(MediaArchive.class);
 
@@ -282,6 +282,7 @@ public final class MediaArchive {
     }
 
     /** Deletes every file a person sent (erasure on request or unsubscribe). Completes with how many. */
+    @Override
     public Future<Integer> eraseOf(String openid) {
         return redis.smembers(RedisKeys.userMedia(openid)).compose(ids -> {
             List<Future<Void>> each = new ArrayList<>();

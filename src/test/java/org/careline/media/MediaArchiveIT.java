@@ -46,7 +46,7 @@ class MediaArchiveIT {
         account = TestAccount.start("wxmediait0001", "media-it-token");
         platform = account.platform();
         careline = account.startCareLine(Map.of("CARELINE_BACKOFFICE_SECRET", SECRET,
-                "CARELINE_MEDIA_DIR", DIR.toString()));
+                "CARELINE_MEDIA_DIR", DIR.toString(), "CARELINE_ADMIN_TOKEN", ADMIN_TOKEN));
         wechat = new WeChatClient(careline.publicUrl(), account.token, null);
     }
 
@@ -135,6 +135,36 @@ class MediaArchiveIT {
         assertThat(wechat.post(image(openid, gone)).status()).isEqualTo(200);
         Await.until(Duration.ofSeconds(10), "an unknown id given up", () -> state(MediaLinks.fileId(gone)).equals("failed"));
         assertThat(Await.result(account.redis().zscore(RedisKeys.mediaPending(), MediaLinks.fileId(gone)))).isNull();
+    }
+
+    static final String ADMIN_TOKEN = "media-it-admin-token";
+
+    @Test
+    @DisplayName("A person's data deleted on request takes their photos with it: the file is gone and its signed link "
+            + "answers 404; an unfollow does the same")
+    void erasureTakesTheFiles() throws Exception {
+        for (boolean byRequest : new boolean[] {true, false}) {
+            String openid = "o-media-" + UUID.randomUUID();
+            String mediaId = "ERASE_" + UUID.randomUUID().toString().replace("-", "");
+            platform.putMedia(mediaId, new byte[] {9, 8, 7}, "image/png", mediaId + ".png");
+            wechat.post(image(openid, mediaId));
+            String file = MediaLinks.fileId(mediaId);
+            Await.until(Duration.ofSeconds(10), "kept", () -> state(file).equals("stored"));
+            String url = careline.main().mediaLinks().url(file);
+            assertThat(get(url).statusCode()).isEqualTo(200);
+            if (byRequest) {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(careline.adminUrl()
+                        + "/api/admin/people/" + openid)).header("Authorization", "Bearer " + ADMIN_TOKEN).DELETE()
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            } else {
+                wechat.post(WeChatClient.event(openid, "unsubscribe", null, Instant.now().getEpochSecond()));
+                Await.until(Duration.ofSeconds(10), "deleted on unfollow", () -> !Files.exists(DIR.resolve(file + ".png")));
+            }
+            assertThat(Files.exists(DIR.resolve(file + ".png"))).isFalse();
+            assertThat(get(url).statusCode()).isEqualTo(404);
+            assertThat(Await.result(account.redis().exists(List.of(RedisKeys.userMedia(openid)))).toInteger()).isZero();
+        }
     }
 
     @Test
