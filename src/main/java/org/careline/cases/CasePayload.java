@@ -187,4 +187,18 @@ public final class CasePayload {
         }
         return String.join("；", parts);
     }
+
+    /**
+     * CareLine's id of the copy it keeps of a WeChat media id: fixed (a hash, the first 16 bytes of SHA-256 in
+     * hex), so a case event or a transcript line can name the file before it is fetched.
+     */
+    public static String mediaFile(String mediaId) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(mediaId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
 }

@@ -412,8 +412,8 @@ public final class ConversationService {
     private Future<List<String>> save(Incoming message, ConversationStore.Snapshot snapshot, Step step,
                                       Instant now, String token, BooleanSupplier passive) {
         String openid = message.openid();
-        StepChanges planned = StepChanges.of(openid, snapshot.state(), step, message.transcript(), now,
-                settings.retention(), settings.zone(), () -> UUID.randomUUID().toString(), attachmentLinks);
+        StepChanges planned = StepChanges.of(openid, snapshot.state(), step, message.transcript(), message.media(),
+                now, settings.retention(), settings.zone(), () -> UUID.randomUUID().toString(), attachmentLinks);
         ConversationStore.Changes changes = planned.changes();
         List<String> replies = planned.replies();
         List<String> caseIds = planned.caseIds();

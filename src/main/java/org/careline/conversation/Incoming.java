@@ -14,13 +14,24 @@ import java.util.Objects;
  * @param kind       what it was (a message or event type), for the logs
  * @param input      what the engine hears, or null when nothing in the conversation reacts to it
  * @param transcript what the transcript shows for it
+ * @param media      the photo or voice note it carried, as the transcript links it (null for none)
  * @param unsubscribe the person left the account: their conversation data is deleted (PIPL)
  */
 public record Incoming(String openid, String dedupKey, String kind, Input input, String transcript,
-                       boolean unsubscribe) {
+                       Attachment media, boolean unsubscribe) {
 
     public Incoming {
         Objects.requireNonNull(openid, "openid");
         Objects.requireNonNull(dedupKey, "dedupKey");
     }
+
+    public Incoming(String openid, String dedupKey, String kind, Input input, String transcript, boolean unsubscribe) {
+        this(openid, dedupKey, kind, input, transcript, null, unsubscribe);
+    }
+
+    /**
+     * A photo or voice note: {@code kind} {@code image} or {@code voice}, {@code file} CareLine's id of the
+     * copy it keeps (staff open it through the console, never through a WeChat URL).
+     */
+    public record Attachment(String kind, String file) {}
 }

@@ -66,6 +66,13 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
     /** @param links where case attachments kept by CareLine are fetched (null: media ids only) */
     static StepChanges of(String openid, ConversationState before, Step step, String userText, Instant now,
                           Duration retention, ZoneId zone, Supplier<String> eventIds, CasePayload.AttachmentLinks links) {
+        return of(openid, before, step, userText, null, now, retention, zone, eventIds, links);
+    }
+
+    /** @param media the photo or voice note the message carried, linked from its transcript line (null: none) */
+    static StepChanges of(String openid, ConversationState before, Step step, String userText,
+                          Incoming.Attachment media, Instant now, Duration retention, ZoneId zone,
+                          Supplier<String> eventIds, CasePayload.AttachmentLinks links) {
         ConversationStore.Changes changes = new ConversationStore.Changes();
         String ttl = Long.toString(retention.toMillis());
         changes.command(RedisKeys.conversation(openid),
@@ -74,7 +81,7 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
         for (Effect effect : step.effects()) {
             b.add(effect, before);
         }
-        transcript(changes, openid, userText, b.replies, now, ttl);
+        transcript(changes, openid, userText, media, b.replies, now, ttl);
         return new StepChanges(changes, List.copyOf(b.replies), List.copyOf(b.caseIds), List.copyOf(b.openedCases),
                 List.copyOf(b.openedAlarms), b.escalated, b.closed, b.events,
                 new DirectorChanges(b.bound, b.unbound, List.copyOf(b.visits)));
@@ -207,10 +214,18 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
     }
 
     private static void transcript(ConversationStore.Changes changes, String openid, String userText,
-                                   List<String> replies, Instant now, String ttl) {
+                                   Incoming.Attachment media, List<String> replies, Instant now, String ttl) {
         String key = RedisKeys.transcript(openid);
         List<String> lines = new ArrayList<>();
-        lines.add(Json.write(Map.of("at", now.toString(), "from", "user", "text", userText == null ? "" : userText)));
+        Map<String, String> said = new java.util.LinkedHashMap<>();
+        said.put("at", now.toString());
+        said.put("from", "user");
+        said.put("text", userText == null ? "" : userText);
+        if (media != null) {
+            said.put("media", media.file());
+            said.put("mediaKind", media.kind());
+        }
+        lines.add(Json.write(said));
         for (String reply : replies) {
             lines.add(Json.write(Map.of("at", now.toString(), "from", "bot", "text", reply)));
         }

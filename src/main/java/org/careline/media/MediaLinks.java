@@ -35,12 +35,7 @@ public final class MediaLinks {
 
     /** CareLine's id of a WeChat media id: fixed, so a case event can name the file before it is fetched. */
     public static String fileId(String mediaId) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(mediaId.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 16);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return org.careline.cases.CasePayload.mediaFile(mediaId);
     }
 
     static boolean validFileId(String id) {

@@ -13,7 +13,19 @@ final class InputMapping {
 
     static Incoming incoming(InboundMessage m) {
         return new Incoming(m.fromUser(), m.dedupKey(), m.kind().name(), of(m).orElse(null), transcriptText(m),
-                m.kind() == InboundMessage.Kind.UNSUBSCRIBE);
+                attachment(m), m.kind() == InboundMessage.Kind.UNSUBSCRIBE);
+    }
+
+    /** The photo or voice note a message carried, by the id of the copy CareLine keeps of it. */
+    static Incoming.Attachment attachment(InboundMessage m) {
+        if (m.mediaId() == null || m.mediaId().isBlank()) {
+            return null;
+        }
+        return switch (m.kind()) {
+            case IMAGE -> new Incoming.Attachment("image", org.careline.cases.CasePayload.mediaFile(m.mediaId()));
+            case VOICE -> new Incoming.Attachment("voice", org.careline.cases.CasePayload.mediaFile(m.mediaId()));
+            default -> null;
+        };
     }
 
     static Optional<Input> of(InboundMessage m) {

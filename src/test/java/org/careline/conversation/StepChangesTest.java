@@ -87,4 +87,19 @@ class StepChangesTest {
         assertThat(c.escalated()).isFalse();
         assertThat(c.closed()).isFalse();
     }
+
+    @Test
+    @DisplayName("A photo's transcript line names the kept copy (for the console), a text line names none")
+    void photoLinkedFromTheTranscript() {
+        ConversationState after = new ConversationState("help-request", "photos", ConversationState.Status.BOT,
+                Map.of(), List.of(), List.of(), 0, "v1", NOW, NOW);
+        StepChanges c = StepChanges.of(OPENID, null, new Step(after, List.of(new Effect.Reply("收到照片"))), "[图片]",
+                new Incoming.Attachment("image", "0123456789abcdef0123456789abcdef"), NOW, Duration.ofDays(30),
+                ZoneId.of("Asia/Shanghai"), () -> "event-1", null);
+        List<String> push = c.changes().ops().stream().filter(op -> op.get(0).equals("LPUSH")).findFirst().orElseThrow();
+        assertThat(push.get(2)).contains("\"media\":\"0123456789abcdef0123456789abcdef\"").contains("\"mediaKind\":\"image\"");
+        assertThat(push.get(3)).doesNotContain("media");
+        assertThat(plan(null, List.of(new Effect.Reply("好的"))).changes().ops().stream()
+                .filter(op -> op.get(0).equals("LPUSH")).findFirst().orElseThrow().get(2)).doesNotContain("media");
+    }
 }
