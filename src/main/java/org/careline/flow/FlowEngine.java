@@ -220,7 +220,10 @@ public final class FlowEngine {
     static final String CONCERN = "concern";
     static final String SELF_HARM_NOW = "self_harm_now";
     static final String EMERGENCY = "emergency";
-    /** "要什么材料": the papers a help request needs (DESIGN §5), listed at any point. */
+    /**
+     * "要什么材料": the papers a help request needs (DESIGN §5), listed at any point; {@code papers_<topic>}
+     * intents say their own text the same way (papers the police station asks for).
+     */
     static final String PAPERS = "papers";
     /** 你好, 在吗, 请问一下: the menu at rest, the open question again mid-flow. */
     static final String GREETING = "greeting";
@@ -337,7 +340,8 @@ public final class FlowEngine {
             t.enter(own.target(), false);
             return;
         }
-        switch (g.name()) {
+        String name = g.name().startsWith(PAPERS + "_") ? PAPERS : g.name();
+        switch (name) {
             case "cancel" -> {
                 Flow f = t.currentFlow();
                 boolean inFlow = !atRest && f != null && !f.id().equals("menu");
@@ -365,7 +369,8 @@ public final class FlowEngine {
             }
             case PAPERS -> {
                 // Answered where it is asked: the question that was open is asked again after the list.
-                t.say(flows.common().text("papers"));
+                // "papers_police" (户口 at the police station) says its own text: not ours to list.
+                t.say(flows.common().text(g.name()));
                 if (!atRest) {
                     t.say(t.prompt(t.currentNode()));
                 } else {

@@ -136,13 +136,20 @@ public final class IntentRouter {
 
     private static final String URGENT = "urgent";
 
+    /**
+     * The message with the everyday phrases of every danger list set aside (打工, 打麻将, 孩子他爸 of
+     * {@code danger}, 以前 of {@code emergency} …), for the example models: they read characters, and
+     * "他爸妈在外面打工" must not look like "被赶到外面" to them. Each list's phrases are blanked in turn, so
+     * the first list (the emergency words, whose phrases are few) does not hide the others'.
+     */
     private String withoutEverydayPhrases(Heard heard) {
+        Heard read = heard;
         for (Common.GlobalIntent g : globals) {
-            if (g.flow() != null && URGENT.equals(g.flow().target())) {
-                return g.combinations().clauses(heard).readable();
+            if (g.flow() != null && URGENT.equals(g.flow().target()) && !g.combinations().exceptions().isEmpty()) {
+                read = Heard.of(g.combinations().clauses(read).readable());
             }
         }
-        return heard.compact();
+        return read == heard ? heard.compact() : read.raw();
     }
 
     /** The example models read at most this many characters of a message. */

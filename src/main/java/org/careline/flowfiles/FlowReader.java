@@ -336,7 +336,8 @@ final class FlowReader {
                 continue;
             }
             Ref flow = ref(g, "flow");
-            if (flow == null && !name.equals("cancel") && !name.equals("back") && !name.equals("papers")) {
+            // papers and papers_<topic> say the common text of the same name, then ask the open question again.
+            if (flow == null && !name.equals("cancel") && !name.equals("back") && !name.startsWith("papers")) {
                 error(g.line(), "global intent '" + name + "' needs 'flow:' (only cancel, back and papers have none)");
             }
             globals.add(new Common.GlobalIntent(name, "exact".equals(scalar(g, "match")), words, combinations, flow, ref(g, "node"),
