@@ -213,6 +213,30 @@ final class AnswerReader {
         return Optional.empty();
     }
 
+    /**
+     * The word by which {@link #choice} picks an option from a sentence (the longest found), or empty when the
+     * answer is a number, a label or nothing. The engine asks what the message says beyond it.
+     */
+    static Optional<String> choiceWord(List<Option> options, String raw) {
+        if (TextNormalizer.choiceNumber(raw).isPresent()) {
+            return Optional.empty();
+        }
+        Optional<Option> picked = choice(options, raw);
+        if (picked.isEmpty()) {
+            return Optional.empty();
+        }
+        String s = TextNormalizer.compact(raw);
+        String best = null;
+        for (String w : picked.get().words()) {
+            String cw = TextNormalizer.compact(w);
+            boolean found = cw.codePointCount(0, cw.length()) == 1 ? s.equals(cw) : s.contains(cw);
+            if (!cw.isEmpty() && found && (best == null || cw.length() > best.length())) {
+                best = cw;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
     private static boolean ruledOut(Option o, String compacted) {
         for (String w : o.not()) {
             String cw = TextNormalizer.compact(w);

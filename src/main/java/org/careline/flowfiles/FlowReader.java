@@ -34,8 +34,11 @@ final class FlowReader {
 
     private static final Set<String> FLOW_KEYS = Set.of("flow", "title", "start", "nodes", "texts", "intents",
             "timeout", "on");
-    /** The words that work anywhere which a flow may send to a node of its own. */
-    static final Set<String> REDIRECTABLE = Set.of("cancel", "human", "menu", "back");
+    /**
+     * The words that work anywhere which a flow may send to a node of its own; {@code alarm}: a node that keeps
+     * what was given (and asks nothing) before a danger alarm takes the conversation over.
+     */
+    static final Set<String> REDIRECTABLE = Set.of("cancel", "human", "menu", "back", "alarm");
     private static final Set<String> NODE_KEYS = Set.of("id", "say", "set", "emit", "ask", "field", "options",
             "retry", "tries", "pattern", "skip_if_known", "level", "route", "fallback", "next", "branch", "flow",
             "call", "end", "handoff");
