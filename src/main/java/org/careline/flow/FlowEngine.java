@@ -567,11 +567,21 @@ public final class FlowEngine {
             return;
         }
         int tries = t.attempts + 1;
-        if (tries >= ask.tries()) {
+        // A question that falls back on itself is simply asked again (a director's checklist: the offer of a
+        // person there is a trap for someone answering "1" for the first option).
+        boolean again = ask.fallback() != null && ask.fallback().target().equals(n.id());
+        if (again && tries >= ask.tries()) {
+            tries = 0;
+        } else if (tries >= ask.tries()) {
             fallback(t, ask);
             return;
         }
         String retry = ask.retry() != null ? ask.retry().text() : flows.common().text("retry");
+        if (ask.future() != null && ask.accepts(FlowNode.AskType.DATE) && heard != null
+                && AnswerReader.pastDate(heard.simplified(), t.today()).filter(d -> d.isAfter(t.today())).isPresent()) {
+            // A date that lies ahead where only a past one makes sense (a visit): say why it is refused.
+            retry = ask.future().text();
+        }
         String notHere = flows.common().text("media_not_here");
         if (input instanceof Input.Media && !notHere.isBlank()) {
             // A voice note or photo where words are needed: say so, rather than "we did not understand".
