@@ -54,8 +54,9 @@ public final class BindingCodes {
 
     /**
      * KEYS: code, person's tries, everyone's failures this hour. ARGV: openid, now ms, tries limit, failures
-     * limit, counter ttl ms. Answers {result[, rosterId]}; a code used by this same person answers ok again
-     * (WeChat's retry of the message that used it).
+     * limit, counter ttl ms, the roster id this person is bound to ("" if none). Answers {result[, rosterId]};
+     * a code used by this same person answers ok again (WeChat's retry of the message that used it). A person
+     * bound as somebody else is refused before the code is used up: it stays good for its owner.
      */
     private static final LuaScript REDEEM = new LuaScript("""
             local tries = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -79,6 +80,9 @@ public final class BindingCodes {
             end
             if tonumber(rec[2]) < tonumber(ARGV[2]) then
               return {'expired'}
+            end
+            if ARGV[6] ~= '' and ARGV[6] ~= rec[1] then
+              return {'elsewhere'}
             end
             redis.call('HSET', KEYS[1], 'usedBy', ARGV[1], 'usedAt', ARGV[2])
             return {'ok', rec[1]}
@@ -123,7 +127,8 @@ public final class BindingCodes {
         return REDEEM.run(redis, List.of(RedisKeys.bindingCode(hash(code)), RedisKeys.bindingTries(handle),
                         RedisKeys.bindingFailures(hour)),
                 List.of(openid, Long.toString(now.toEpochMilli()), Integer.toString(TRIES_PER_HOUR),
-                        Integer.toString(FAILURES_PER_HOUR), Long.toString(Duration.ofHours(1).toMillis())))
+                        Integer.toString(FAILURES_PER_HOUR), Long.toString(Duration.ofHours(1).toMillis()),
+                        profile == null || profile.rosterId() == null ? "" : profile.rosterId()))
                 .compose(r -> {
                     String result = r.get(0).toString();
                     if (!"ok".equals(result)) {
@@ -131,7 +136,7 @@ public final class BindingCodes {
                     }
                     String rosterId = r.get(1).toString();
                     if (profile != null && profile.rosterId() != null && !profile.rosterId().equals(rosterId)) {
-                        // Bound as somebody else: unbinding comes first (the code stays used; staff issue another).
+                        // Bound as somebody else (a code this person had used before binding anew): unbinding first.
                         return Future.succeededFuture(new StepContext.Binding("elsewhere", null, null, null, null));
                     }
                     return who(rosterId);

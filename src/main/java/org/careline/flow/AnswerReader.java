@@ -146,7 +146,7 @@ final class AnswerReader {
                 String id = SPACE.matcher(text).replaceAll("").toUpperCase();
                 yield ChineseIdNumber.isValid(id) ? answer(f, id) : Optional.empty();
             }
-            case DATE -> date(text, today).map(d -> labelled(f, d.format(DateTimeFormatter.ISO_LOCAL_DATE),
+            case DATE -> (ask.future() == null ? date(text, today) : pastDate(text, today).filter(d -> !d.isAfter(today))).map(d -> labelled(f, d.format(DateTimeFormatter.ISO_LOCAL_DATE),
                     (d.getYear() == today.getYear() ? "" : d.getYear() + "年") + d.getMonthValue() + "月" + d.getDayOfMonth() + "日",
                     null));
             case NUMBER -> number(text).map(n -> answer(f, Integer.toString(n)).get());
@@ -213,6 +213,30 @@ final class AnswerReader {
         return Optional.empty();
     }
 
+    /**
+     * The word by which {@link #choice} picks an option from a sentence (the longest found), or empty when the
+     * answer is a number, a label or nothing. The engine asks what the message says beyond it.
+     */
+    static Optional<String> choiceWord(List<Option> options, String raw) {
+        if (TextNormalizer.choiceNumber(raw).isPresent()) {
+            return Optional.empty();
+        }
+        Optional<Option> picked = choice(options, raw);
+        if (picked.isEmpty()) {
+            return Optional.empty();
+        }
+        String s = TextNormalizer.compact(raw);
+        String best = null;
+        for (String w : picked.get().words()) {
+            String cw = TextNormalizer.compact(w);
+            boolean found = cw.codePointCount(0, cw.length()) == 1 ? s.equals(cw) : s.contains(cw);
+            if (!cw.isEmpty() && found && (best == null || cw.length() > best.length())) {
+                best = cw;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
     private static boolean ruledOut(Option o, String compacted) {
         for (String w : o.not()) {
             String cw = TextNormalizer.compact(w);
@@ -258,7 +282,33 @@ final class AnswerReader {
     /** 2026-11-03, 2026年11月3日, 11月3日, 11.3, 十一月三号, 今天/昨天/前天. A date without a year that would
      * lie in the future is taken as last year's: people report things that already happened. */
     static Optional<LocalDate> date(String text, LocalDate today) {
+        return date(text, today, false);
+    }
+
+    /**
+     * A date that has already happened, as {@link #date} reads it, except that a date without a year rolls back
+     * to last year only when that is recent ({@link #RECENT_DAYS}): "12月20日" said on 3 January is last
+     * December's, but "12月5日" said on 2 December lies ahead and is returned as such (to be refused).
+     */
+    static Optional<LocalDate> pastDate(String text, LocalDate today) {
+        return date(text, today, true);
+    }
+
+    /** How far back a date without a year (or month) may be read when its plain reading lies ahead. */
+    static final int RECENT_DAYS = 60;
+
+    private static LocalDate back(LocalDate plain, LocalDate earlier, LocalDate today, boolean strict) {
+        if (!plain.isAfter(today)) {
+            return plain;
+        }
+        return !strict || !earlier.isBefore(today.minusDays(RECENT_DAYS)) ? earlier : plain;
+    }
+
+    private static Optional<LocalDate> date(String text, LocalDate today, boolean strict) {
         String s = TextNormalizer.compact(text.replace('.', '-').replace('/', '-'));
+        if (s.contains("明天") || s.contains("明日")) {
+            return Optional.of(today.plusDays(1));
+        }
         if (s.contains("大前天")) {
             return Optional.of(today.minusDays(3));
         }
@@ -294,7 +344,18 @@ final class AnswerReader {
         Matcher shortDate = SHORT_DATE.matcher(s);
         if (shortDate.find()) {
             Optional<LocalDate> d = safeDate(today.getYear(), Integer.parseInt(shortDate.group(1)), Integer.parseInt(shortDate.group(2)));
-            return d.map(x -> x.isAfter(today) ? x.minusYears(1) : x);
+            return d.map(x -> back(x, x.minusYears(1), today, strict));
+        }
+        // "1号", "15日": a day of this month. Lying ahead, it is last month's — except where only a past date
+        // makes sense (strict), where "5号" said on the 2nd is more likely a slip than last month: asked again.
+        Matcher day = DAY_ONLY.matcher(s);
+        if (day.matches()) {
+            int n = Integer.parseInt(day.group(1));
+            Optional<LocalDate> d = safeDate(today.getYear(), today.getMonthValue(), n);
+            if (strict || d.isPresent() && !d.get().isAfter(today)) {
+                return d;
+            }
+            return safeDate(today.minusMonths(1).getYear(), today.minusMonths(1).getMonthValue(), n);
         }
         return Optional.empty();
     }
@@ -320,6 +381,7 @@ final class AnswerReader {
         return out.toString();
     }
 
+    private static final Pattern DAY_ONLY = Pattern.compile("(\\d{1,2})[日号]");
     private static final Pattern WEEKDAY = Pattern.compile("(上个?|这个?|本)?(周|星期|礼拜)([一二三四五六日天])");
     private static final Pattern MONTHS = Pattern.compile("(\\d{1,2})个?多?月");
     private static final Pattern YEARS = Pattern.compile("(\\d{1,2})(?:周岁|岁|虚岁)?多?");

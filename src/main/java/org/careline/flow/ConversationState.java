@@ -71,7 +71,14 @@ public record ConversationState(
         /** This escalation after another request of {@code other} level: the more severe level wins. */
         Escalation raisedTo(Level other, String otherReason, Instant now) {
             boolean higher = other.ordinal() < level.ordinal();
-            return new Escalation(higher ? other : level, higher ? otherReason : reason, openedAt, now);
+            if (higher) {
+                return new Escalation(other, otherReason, openedAt, now);
+            }
+            // A second finding of the same weight (a visit: no guardian, then unsafe) is added, not dropped.
+            boolean also = other == level && otherReason != null && !otherReason.isBlank()
+                    && (reason == null || !reason.contains(otherReason));
+            return new Escalation(level, also ? (reason == null || reason.isBlank() ? "" : reason + "；") + otherReason
+                    : reason, openedAt, now);
         }
     }
 

@@ -86,6 +86,9 @@ public final class FlowEngine {
             t.clearConversation();
             t.switchTo(target == null ? "menu" : target.target(), null);
         } else if (said.isPresent()) {
+            if (!atRest && isDanger(said.get())) {
+                keepBeforeAlarm(t, input);
+            }
             handleGlobal(t, said.get(), heard != null ? heard : spoken, atRest);
         } else if (!atRest) {
             answer(t, input, heard);
@@ -127,6 +130,27 @@ public final class FlowEngine {
         return Optional.ofNullable(flows.common().scenes().get(key)).map(FlowNode.Ref::target);
     }
 
+    /**
+     * Danger heard in the middle of a flow that must not lose what was given (a director's visit, whose note
+     * may itself describe the danger): the message is first taken as the answer to an open text question, and
+     * the flow's {@code on: alarm:} node runs (it saves what is complete), then the alarm path goes on.
+     */
+    private void keepBeforeAlarm(Turn t, Input input) {
+        Flow open = t.currentFlow();
+        FlowNode.Ref keep = open == null ? null : open.on(ALARM);
+        if (keep == null || !t.waiting()) {
+            return;
+        }
+        Ask ask = t.currentNode().ask();
+        if (ask.accepts(FlowNode.AskType.TEXT) || input instanceof Input.Media) {
+            reader.read(ask, input, t.fields, t.today()).ifPresent(a -> t.fields.putAll(a.fields()));
+        }
+        t.aside(keep.target());
+    }
+
+    /** A flow's {@code on:} key for the node that keeps what was given before an alarm takes over. */
+    static final String ALARM = "alarm";
+
     /** The first global intent (in common.yaml order) the message triggers. */
     private Optional<Common.GlobalIntent> global(Heard heard) {
         return flows.common().globals().stream().filter(g -> g.matches(heard)).findFirst();
@@ -142,8 +166,9 @@ public final class FlowEngine {
      */
     private Optional<Common.GlobalIntent> global(Heard heard, Turn t, boolean atRest) {
         boolean answerOnly = !atRest && onlyAnAnswer(t.currentNode(), heard);
+        boolean claimed = !atRest && !answerOnly && claimedByOption(t.currentNode(), heard);
         for (Common.GlobalIntent g : flows.common().globals()) {
-            if (CONCERN.equals(g.name()) && answerOnly) {
+            if (CONCERN.equals(g.name()) && answerOnly || claimed && isDanger(g)) {
                 continue;
             }
             if (g.matches(heard)) {
@@ -155,7 +180,7 @@ public final class FlowEngine {
         }
         Optional<Common.GlobalIntent> concern = flows.common().globals().stream()
                 .filter(g -> CONCERN.equals(g.name())).findFirst();
-        if (concern.isPresent() && !answerOnly && !handledAlready(concern.get(), t, atRest)
+        if (concern.isPresent() && !answerOnly && !claimed && !handledAlready(concern.get(), t, atRest)
                 && router.examplesSuggestDanger(heard)) {
             return concern;
         }
@@ -195,6 +220,29 @@ public final class FlowEngine {
                     || ("check-self" + CHILD_SUFFIX).equals(t.node) || "police".equals(t.node) && EMERGENCY.equals(g.name());
             default -> true;
         };
+    }
+
+    /**
+     * An option's own words are that answer, even where they are heard as danger elsewhere: "不安全" or "有危险"
+     * at "孩子安全吗？" is the option "不安全" (which alarms staff itself), not the person's own distress. It
+     * holds only when nothing beyond the option's word is heard as danger: "不安全，爸爸喝酒后打孩子" is
+     * still the alarm of common.yaml.
+     */
+    private boolean claimedByOption(FlowNode n, Heard heard) {
+        if (n == null || n.ask() == null || !n.ask().accepts(FlowNode.AskType.CHOICE) || n.ask().options().isEmpty()) {
+            return false;
+        }
+        Optional<String> word = AnswerReader.choiceWord(n.ask().options(), heard.simplified());
+        if (word.isEmpty()) {
+            return false;
+        }
+        String rest = heard.compact().replace(word.get(), " ").strip();
+        if (rest.isEmpty()) {
+            return true;
+        }
+        Heard beyond = Heard.of(rest);
+        return flows.common().globals().stream().noneMatch(g -> isDanger(g) && g.matches(beyond))
+                && !router.examplesSuggestDanger(beyond);
     }
 
     /** A choice number, a phone number or code, or a short name typed where one is asked: only that answer. */
@@ -524,11 +572,21 @@ public final class FlowEngine {
             return;
         }
         int tries = t.attempts + 1;
-        if (tries >= ask.tries()) {
+        // A question that falls back on itself is simply asked again (a director's checklist: the offer of a
+        // person there is a trap for someone answering "1" for the first option).
+        boolean again = ask.fallback() != null && ask.fallback().target().equals(n.id());
+        if (again && tries >= ask.tries()) {
+            tries = 0;
+        } else if (tries >= ask.tries()) {
             fallback(t, ask);
             return;
         }
         String retry = ask.retry() != null ? ask.retry().text() : flows.common().text("retry");
+        if (ask.future() != null && ask.accepts(FlowNode.AskType.DATE) && heard != null
+                && AnswerReader.pastDate(heard.simplified(), t.today()).filter(d -> d.isAfter(t.today())).isPresent()) {
+            // A date that lies ahead where only a past one makes sense (a visit): say why it is refused.
+            retry = ask.future().text();
+        }
         String notHere = flows.common().text("media_not_here");
         if (input instanceof Input.Media && !notHere.isBlank()) {
             // A voice note or photo where words are needed: say so, rather than "we did not understand".

@@ -27,10 +27,11 @@ public record FlowNode(String id, int line, Text say, Map<String, Text> set, Emi
     /**
      * What a node asks for. {@code types} lists accepted inputs (a description may be text, voice or image).
      * {@code tries} invalid answers lead to {@code fallback} (default: offer a person, from common.yaml).
+     * {@code future}: a date question that refuses dates after today, with this text (a visit cannot lie ahead).
      */
     public record Ask(List<AskType> types, String field, List<Option> options, Text retry, int tries,
                String pattern, int patternLine, boolean skipIfKnown, String level, boolean route,
-               Ref fallback, int line) {
+               Ref fallback, int line, Text future) {
 
         boolean accepts(AskType type) {
             return types.contains(type);

@@ -352,6 +352,12 @@ public final class FlowValidator {
                 todo.add(entry);
             }
         }
+        // The node an alarm leads to (on: alarm:) runs at any question, after any answers before it: whatever
+        // the flow's questions set may be known there (it tests 'is set' before using a field).
+        FlowNode.Ref alarm = f.on(FlowEngine.ALARM);
+        if (alarm != null && in.containsKey(alarm.target())) {
+            f.nodes().values().forEach(x -> in.get(alarm.target()).addAll(out(x, Set.of())));
+        }
         while (!todo.isEmpty()) {
             String id = todo.pop();
             FlowNode n = f.node(id);

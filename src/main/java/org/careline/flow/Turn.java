@@ -23,6 +23,10 @@ import org.careline.flow.FlowNode.Option;
  */
 final class Turn {
 
+    /** What a {@code log-visit} carries besides the {@code visit_*} and {@code check_*} answers. */
+    private static final java.util.Set<String> VISIT_FIELDS = java.util.Set.of("child_id", "child_name",
+            "child_community", "child_seen", "child_seen_label", "note", "note_media", "photos_media", "case_id",
+            "director_id", "logged_before_alarm");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_][a-z0-9_]*)}");
     /** Steps through nodes without a question before we call it a loop in the flow files. */
     private static final int MAX_HOPS = 64;
@@ -35,6 +39,8 @@ final class Turn {
     final List<String> history = new ArrayList<>();
     private final List<String> texts = new ArrayList<>();
     private final List<Effect> effects = new ArrayList<>();
+    /** Texts said after everything else in this step (what a flow kept aside while an alarm took over). */
+    private final List<String> afterwards = new ArrayList<>();
     String flow;
     String node;
     Status status = Status.BOT;
@@ -69,6 +75,7 @@ final class Turn {
 
     Step finish() {
         List<Effect> out = new ArrayList<>();
+        texts.addAll(afterwards);
         if (!texts.isEmpty()) {
             out.add(new Effect.Reply(String.join("\n\n", texts)));
         }
@@ -158,6 +165,31 @@ final class Turn {
         }
         if (ask == null) {
             leave(n, null);
+        }
+    }
+
+    /**
+     * Runs a node that asks nothing, aside from the way the conversation is about to take (a flow's {@code on:
+     * alarm:} node, which keeps what was given before the alarm takes over); what it says comes last, after the
+     * alarm's numbers. When it does nothing (no effect) the conversation stays at the question it was at.
+     */
+    void aside(String nodeId) {
+        String flowBefore = flow;
+        String nodeBefore = node;
+        int attemptsBefore = attempts;
+        List<String> historyBefore = List.copyOf(history);
+        int said = texts.size();
+        int done = effects.size();
+        enter(nodeId, false);
+        List<String> kept = texts.subList(said, texts.size());
+        afterwards.addAll(kept);
+        kept.clear();
+        if (effects.size() == done) {
+            flow = flowBefore;
+            node = nodeBefore;
+            attempts = attemptsBefore;
+            history.clear();
+            history.addAll(historyBefore);
         }
     }
 
@@ -339,7 +371,14 @@ final class Turn {
             case BIND_DIRECTOR -> bind();
             case UNBIND_DIRECTOR -> effects.add(new Effect.UnbindDirector(ctx.profile() == null ? null : ctx.profile().rosterId()));
             case LOG_VISIT -> {
-                Map<String, String> visit = new LinkedHashMap<>(fields);
+                // The visit's own fields only: what the conversation carried before (a reason for staff, a menu
+                // choice) is no part of the visit's record.
+                Map<String, String> visit = new LinkedHashMap<>();
+                fields.forEach((k, v) -> {
+                    if (VISIT_FIELDS.contains(k) || k.startsWith("check_") || k.startsWith("visit_")) {
+                        visit.put(k, v);
+                    }
+                });
                 String director = lookup("roster_id");
                 if (director != null) {
                     visit.putIfAbsent("director_id", director);
@@ -507,7 +546,9 @@ final class Turn {
             v.put("case_id", c.caseId());
             v.put("kind", c.kind());
             Flow kindFlow = flows.flow(c.kind());
-            v.put("kind_title", kindFlow == null ? c.kind() : kindFlow.title());
+            // A kind no flow is named after (visit-difficulty) is titled by the listing flow's own texts.
+            String titled = currentFlow() == null ? null : currentFlow().texts().get("kind_title_" + c.kind());
+            v.put("kind_title", titled != null ? titled : kindFlow == null ? c.kind() : kindFlow.title());
             v.put("status", c.status());
             v.put("status_text", c.statusText());
             v.put("updated", c.updatedAt() == null ? "" : LocalDate.ofInstant(c.updatedAt(), ctx.zone()).format(DateTimeFormatter.ISO_LOCAL_DATE));

@@ -34,11 +34,14 @@ final class FlowReader {
 
     private static final Set<String> FLOW_KEYS = Set.of("flow", "title", "start", "nodes", "texts", "intents",
             "timeout", "on");
-    /** The words that work anywhere which a flow may send to a node of its own. */
-    static final Set<String> REDIRECTABLE = Set.of("cancel", "human", "menu", "back");
+    /**
+     * The words that work anywhere which a flow may send to a node of its own; {@code alarm}: a node that keeps
+     * what was given (and asks nothing) before a danger alarm takes the conversation over.
+     */
+    static final Set<String> REDIRECTABLE = Set.of("cancel", "human", "menu", "back", "alarm");
     private static final Set<String> NODE_KEYS = Set.of("id", "say", "set", "emit", "ask", "field", "options",
             "retry", "tries", "pattern", "skip_if_known", "level", "route", "fallback", "next", "branch", "flow",
-            "call", "end", "handoff");
+            "call", "end", "handoff", "future");
     private static final Set<String> OPTION_KEYS = Set.of("value", "label", "words", "not", "next", "flow");
     private static final Set<String> GLOBAL_KEYS = Set.of("intent", "flow", "node", "match", "words",
             "during_escalation", "groups", "together", "not", "patterns");
@@ -159,7 +162,7 @@ final class FlowReader {
         boolean end = flag(item, "end");
         boolean handoff = flag(item, "handoff");
         if (ask == null) {
-            for (String k : List.of("field", "options", "retry", "tries", "pattern", "skip_if_known", "level", "route", "fallback")) {
+            for (String k : List.of("field", "options", "retry", "tries", "pattern", "skip_if_known", "level", "route", "fallback", "future")) {
                 item.entry(k).ifPresent(e -> error(e.line(), "'" + k + "' only makes sense with 'ask:'"));
             }
         }
@@ -232,7 +235,7 @@ final class FlowReader {
         int patternLine = item.entry("pattern").map(YamlNode.Entry::line).orElse(e.line());
         return new Ask(List.copyOf(types), field, List.copyOf(options), text(item, "retry"), tries,
                 scalar(item, "pattern"), patternLine, flag(item, "skip_if_known"), level, flag(item, "route"),
-                ref(item, "fallback"), e.line());
+                ref(item, "fallback"), e.line(), text(item, "future"));
     }
 
     private void option(YamlNode x, List<Option> out) {

@@ -86,6 +86,10 @@ public final class Redaction {
         if (n.contains("phone") || n.contains("mobile") || n.contains("tel")) {
             return phone(value);
         }
+        if (n.contains("code") || n.contains("password") || n.contains("secret")) {
+            // A binding code is a credential: whoever reads it (until it is used) could bind as that person.
+            return "******";
+        }
         if (n.contains("id_number") || n.contains("idcard") || n.contains("id_card")) {
             return idNumber(value);
         }

@@ -192,6 +192,13 @@ class DirectorsIT {
         assertThat(say(c, openid("x"), "绑定 " + wrong)).contains("这个绑定码不对");
         JsonObject lookup = new JsonObject(admin(c, "GET", "/api/admin/conversations/" + openid("a")).body());
         assertThat(lookup.getString("role")).isEqualTo("director");
+        // The code is a credential: the conversation lookup never shows it.
+        assertThat(lookup.encode()).doesNotContain(lastCode);
+
+        // Somebody else's code sent from a WeChat already bound: refused, and the code stays good for its owner.
+        String others = code(c, "DB");
+        assertThat(say(c, openid("a"), "绑定 " + others)).contains("您的微信已经绑定了另一个");
+        assertThat(say(c, openid("db"), "绑定 " + others)).contains("绑定成功").contains("口岸社区");
         assertThat(say(c, openid("a"), "菜单")).contains("寺巷社区儿童主任您好");
 
         // The code the director used, sent again by someone else.
@@ -265,6 +272,9 @@ class DirectorsIT {
         assertThat(event.getJsonObject("data").getString("child_id")).isEqualTo("K4");
         assertThat(event.getJsonObject("data").getString("check_safety")).isEqualTo("yes");
         assertThat(event.getJsonObject("data").getString("director_id")).isEqualTo("DA");
+        // The visit's own fields only: nothing the conversation carried before it.
+        assertThat(event.getJsonObject("data").fieldNames()).doesNotContain("handoff_reason", "wants_staff", "choice",
+                "trigger_text", "binding_code");
         // Orange: next due in 14 days, so 小萱 leaves the due list.
         assertThat(say(c, a, "走访名单")).doesNotContain("小萱").contains("1. 乐乐");
     }
@@ -276,7 +286,8 @@ class DirectorsIT {
         RunningCareLine c = start(Map.of());
         bind(c, "a", "DA");
         String a = openid("a");
-        say(c, a, "登记走访");
+        assertThat(say(c, a, "菜单")).contains("登记一次走访");
+        assertThat(say(c, a, "1")).contains("登记哪个孩子");
         say(c, a, "乐乐");
         say(c, a, "1");
         say(c, a, "今天");
@@ -288,6 +299,12 @@ class DirectorsIT {
         assertThat(say(c, a, "2")).contains("紧急").contains("110");
         JsonObject lookup = new JsonObject(admin(c, "GET", "/api/admin/conversations/" + a).body());
         assertThat(lookup.getJsonObject("escalation").getBoolean("urgent")).isTrue();
+        assertThat(say(c, a, "无")).contains("有照片");
+        assertThat(say(c, a, "好了")).contains("已登记乐乐的走访");
+        // visit.logged carries the visit's own fields, not the menu choice or a reason given to staff before.
+        JsonObject visit = lastEvent(RedisKeys.outbox(a), "visit.logged").getJsonObject("data");
+        assertThat(visit.getString("check_safety")).isEqualTo("no");
+        assertThat(visit.fieldNames()).doesNotContain("handoff_reason", "wants_staff", "choice", "choice_label");
     }
 
     JsonObject lastEvent(String stream, String type) {
