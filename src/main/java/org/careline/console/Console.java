@@ -55,7 +55,7 @@ public final class Console {
         EscalationInbox inbox = new EscalationInbox(parts.conversationStore(), new FirstResponseTarget(
                 c.urgentResponse(), c.otherResponse(), parts.officeHours(), parts.zone()), parts.clock());
         Duration streamFor = parts.requestTimeout().minusSeconds(2);
-        ConsoleEvents events = new ConsoleEvents(vertx, inbox,
+        ConsoleEvents events = new ConsoleEvents(vertx, inbox, accounts,
                 streamFor.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : streamFor);
         this.api = new ConsoleApi(accounts, inbox, parts.conversationStore(), parts.conversations(), parts.wechat(),
                 store, canned, events, parts.clock(), new ConsoleApi.Settings(c.cookieSecure(),

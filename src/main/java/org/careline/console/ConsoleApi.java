@@ -10,6 +10,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.careline.conversation.ConversationService;
 import org.careline.conversation.ConversationStore;
+import org.careline.conversation.SystemTexts;
 import org.careline.flow.ConversationState;
 import org.careline.privacy.Redaction;
 import org.careline.wechat.WeChatApi;
@@ -35,7 +36,7 @@ final class ConsoleApi {
 
     private static final Logger log = LoggerFactory.getLogger(ConsoleApi.class);
     static final String COOKIE = "careline_console";
-    private static final String STAFF = "console.staff";
+    static final String STAFF = "console.staff";
     /** One customer-service message: WeChat refuses more than about 2,000 bytes (45002). */
     static final int MAX_TEXT = 600;
     private static final DateTimeFormatter NOTICE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
@@ -54,6 +55,9 @@ final class ConsoleApi {
     private final ConsoleEvents events;
     private final Clock clock;
     private final Settings settings;
+    private final SystemTexts texts;
+    /** The chat each session last opened: a live refresh of it is not another opening in the audit log. */
+    private final Map<String, String> opened = new java.util.concurrent.ConcurrentHashMap<>();
 
     ConsoleApi(StaffAccounts accounts, EscalationInbox inbox, ConversationStore conversationsStore,
                ConversationService conversations, WeChatApi wechat, ConsoleStore store, CannedReplies canned,
@@ -68,6 +72,7 @@ final class ConsoleApi {
         this.events = events;
         this.clock = clock;
         this.settings = settings;
+        this.texts = new SystemTexts();
     }
 
     void mount(Router router) {
@@ -80,14 +85,16 @@ final class ConsoleApi {
         router.get("/console/api/events").handler(events::subscribe);
         router.post("/console/api/next").handler(this::next);
         router.get("/console/api/conversations/:id").handler(ctx -> chat(ctx, this::conversation));
-        router.post("/console/api/conversations/:id/claim").handler(ctx -> chat(ctx, this::claim));
+        // Claiming a colleague's chat is answered 409 by the claim itself, like a race lost.
+        router.post("/console/api/conversations/:id/claim").handler(ctx -> chat(ctx, this::claim, true));
         router.post("/console/api/conversations/:id/assign").handler(role(StaffRole.SUPERVISOR))
                 .handler(ctx -> chat(ctx, this::assign));
         router.post("/console/api/conversations/:id/reply").handler(ctx -> chat(ctx, this::reply));
         router.post("/console/api/conversations/:id/notice").handler(ctx -> chat(ctx, this::notice));
         router.post("/console/api/conversations/:id/note").handler(ctx -> chat(ctx, this::note));
         router.post("/console/api/conversations/:id/reveal").handler(ctx -> chat(ctx, this::reveal));
-        router.post("/console/api/conversations/:id/police-report").handler(ctx -> chat(ctx, this::policeReport));
+        // A report must never be lost: whoever on staff made it records it, whoever has the chat.
+        router.post("/console/api/conversations/:id/police-report").handler(ctx -> chat(ctx, this::policeReport, true));
         router.post("/console/api/conversations/:id/resolve").handler(ctx -> chat(ctx, this::resolve));
         router.get("/console/api/canned-replies").handler(this::cannedReplies);
         router.put("/console/api/canned-replies").handler(role(StaffRole.ADMIN)).handler(this::saveCannedReplies);
@@ -215,12 +222,14 @@ final class ConsoleApi {
             refuse(ctx, 403, "role", "全部对话只有督导和管理员能看");
             return;
         }
-        inbox.all().onComplete(ar -> {
+        Future<Map<String, StaffAccount>> team = staffByName();
+        inbox.all().compose(all -> team.map(all)).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(503, ar.cause());
                 return;
             }
             Instant now = clock.instant();
+            Map<String, StaffAccount> names = team.result();
             JsonArray items = new JsonArray();
             int unassigned = 0;
             int mine = 0;
@@ -234,7 +243,7 @@ final class ConsoleApi {
                     default -> true;
                 };
                 if (shown) {
-                    items.add(item.json(now));
+                    items.add(named(item.json(now), names));
                 }
             }
             ok(ctx, new JsonObject().put("queue", queue).put("now", now.toString()).put("items", items)
@@ -254,8 +263,43 @@ final class ConsoleApi {
                 refuse(ctx, 404, "empty", "现在没有等待接手的对话");
                 return;
             }
-            events.changed();
-            ok(ctx, ar.result().json(clock.instant()).put("assignee", s.username()));
+            EscalationInbox.Item item = ar.result();
+            takeBack(item.openid(), item.state()).onComplete(v -> {
+                events.changed();
+                answerNamed(ctx, item, v.succeeded() ? "escalated" : null);
+            });
+        });
+    }
+
+    /** Every account by username, for the display names of assignees (and whether they are disabled). */
+    private Future<Map<String, StaffAccount>> staffByName() {
+        return accounts.accounts().map(all -> {
+            Map<String, StaffAccount> out = new java.util.HashMap<>();
+            all.forEach(a -> out.put(a.username(), a));
+            return out;
+        });
+    }
+
+    /** An item's JSON with its assignee's display name, and whether their account is disabled. */
+    private static JsonObject named(JsonObject item, Map<String, StaffAccount> names) {
+        String assignee = item.getString("assignee");
+        StaffAccount a = assignee == null ? null : names.get(assignee);
+        return item.put("assigneeName", assignee == null ? null : a == null ? assignee : a.displayName())
+                .put("assigneeDisabled", assignee != null && (a == null || a.disabled()));
+    }
+
+    private void answerNamed(RoutingContext ctx, EscalationInbox.Item item) {
+        answerNamed(ctx, item, null);
+    }
+
+    /** {@code status}: the conversation's status now, when this call changed it. */
+    private void answerNamed(RoutingContext ctx, EscalationInbox.Item item, String status) {
+        staffByName().onComplete(ar -> {
+            JsonObject body = named(item.json(clock.instant()), ar.succeeded() ? ar.result() : Map.of());
+            if (status != null) {
+                body.put("status", status);
+            }
+            ok(ctx, body);
         });
     }
 
@@ -269,6 +313,10 @@ final class ConsoleApi {
     }
 
     private void chat(RoutingContext ctx, BiConsumer<RoutingContext, Chat> then) {
+        chat(ctx, then, false);
+    }
+
+    private void chat(RoutingContext ctx, BiConsumer<RoutingContext, Chat> then, boolean colleaguesToo) {
         StaffSession s = staff(ctx);
         String id = ctx.pathParam("id");
         conversationsStore.openidOfConsoleId(id).compose(openid -> openid == null ? Future.succeededFuture((Chat) null)
@@ -286,7 +334,8 @@ final class ConsoleApi {
             }
             // A caseworker works on the chats nobody has and on their own; a colleague's chat is the supervisor's.
             String assignee = chat.item() == null ? null : chat.item().assignee();
-            if (!s.role().atLeast(StaffRole.SUPERVISOR) && assignee != null && !assignee.equals(s.username())) {
+            if (!colleaguesToo && !s.role().atLeast(StaffRole.SUPERVISOR) && assignee != null
+                    && !assignee.equals(s.username())) {
                 refuse(ctx, 403, "not_yours", "这个对话已由 " + assignee + " 接手");
                 return;
             }
@@ -297,9 +346,15 @@ final class ConsoleApi {
     private void conversation(RoutingContext ctx, Chat chat) {
         StaffSession s = staff(ctx);
         ConversationStore.Snapshot snap = chat.snapshot();
-        conversationsStore.transcript(chat.openid()).compose(lines -> audit(s, "read_transcript", chat.id(),
-                snap.cases().isEmpty() ? null : "cases " + String.join(",", snap.cases().stream()
-                        .map(c -> c.caseId()).toList())).map(v -> lines)).onComplete(ar -> {
+        // The page asks again at every live change of an open chat (refresh=1): one opening, one entry. A
+        // refresh of a chat this session did not open is audited like an opening.
+        boolean refresh = "1".equals(ctx.request().getParam("refresh")) && chat.id().equals(opened.get(s.idHash()));
+        opened.put(s.idHash(), chat.id());
+        Future<Map<String, StaffAccount>> team = staffByName();
+        conversationsStore.transcript(chat.openid()).compose(lines -> (refresh ? Future.<Void>succeededFuture()
+                : audit(s, "read_transcript", chat.id(), snap.cases().isEmpty() ? null : "cases " + String.join(",",
+                snap.cases().stream().map(c -> c.caseId()).toList()))).map(v -> lines))
+                .compose(lines -> team.otherwise(Map.of()).map(lines)).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(503, ar.cause());
                 return;
@@ -316,39 +371,23 @@ final class ConsoleApi {
                     .put("role", snap.profile().role())
                     .put("community", snap.profile().community())
                     .put("town", snap.profile().town())
-                    .put("fields", maskedFields(null, state.fields()));
+                    .put("fields", ProfileCard.fields(null, state.fields(), settings.zone()));
             JsonArray cases = new JsonArray();
             snap.cases().forEach(c -> cases.add(new JsonObject().put("caseId", c.caseId()).put("kind", c.kind())
                     .put("status", c.status().name().toLowerCase(Locale.ROOT)).put("updatedAt", String.valueOf(c.updatedAt()))
-                    .put("fields", maskedFields(c.caseId(), c.fields()))));
+                    .put("fields", ProfileCard.fields(c.caseId(), c.fields(), settings.zone()))));
             profile.put("cases", cases);
             JsonObject body = new JsonObject().put("id", chat.id()).put("now", now.toString())
                     .put("status", state.status() == null ? "bot" : state.status().name().toLowerCase(Locale.ROOT))
                     .put("open", chat.item() != null)
                     .put("noticeTemplate", !settings.noticeTemplateId().isEmpty())
+                    .put("timeZone", settings.zone().getId())
                     .put("profile", profile).put("transcript", transcript);
             if (chat.item() != null) {
-                body.put("escalation", chat.item().json(now));
+                body.put("escalation", named(chat.item().json(now), team.result() == null ? Map.of() : team.result()));
             }
             ok(ctx, body);
         });
-    }
-
-    private static JsonArray maskedFields(String caseId, Map<String, String> fields) {
-        JsonArray out = new JsonArray();
-        if (fields == null) {
-            return out;
-        }
-        Map<String, String> masked = Redaction.fields(fields);
-        fields.forEach((k, v) -> {
-            if (v == null || v.isEmpty()) {
-                return;
-            }
-            String shown = masked.get(k);
-            out.add(new JsonObject().put("name", k).put("value", shown).put("masked", !v.equals(shown))
-                    .put("caseId", caseId));
-        });
-        return out;
     }
 
     private void reveal(RoutingContext ctx, Chat chat) {
@@ -390,11 +429,17 @@ final class ConsoleApi {
                 return;
             }
             if (!ar.result().equals(s.username())) {
-                refuse(ctx, 409, "claimed", "已由 " + ar.result() + " 接手", new JsonObject().put("assignee", ar.result()));
+                refuse(ctx, 409, "claimed", "这个对话已由同事接手", new JsonObject().put("assignee", ar.result()));
                 return;
             }
-            events.changed();
-            ok(ctx, chat.item().json(clock.instant()).put("assignee", s.username()));
+            takeBack(chat).compose(v -> inbox.reread(chat.item())).onComplete(read -> {
+                if (read.failed()) {
+                    ctx.fail(503, read.cause());
+                    return;
+                }
+                events.changed();
+                answerNamed(ctx, read.result(), "escalated");
+            });
         });
     }
 
@@ -418,9 +463,30 @@ final class ConsoleApi {
                 return;
             }
             log.info("console: '{}' assigned chat {} to '{}'", staff(ctx).username(), chat.id(), to);
-            events.changed();
-            ok(ctx, chat.item().json(clock.instant()).put("assignee", ar.result()));
+            takeBack(chat).compose(v -> inbox.reread(chat.item())).onComplete(read -> {
+                if (read.failed()) {
+                    ctx.fail(503, read.cause());
+                    return;
+                }
+                events.changed();
+                answerNamed(ctx, read.result(), "escalated");
+            });
         });
+    }
+
+    /**
+     * The bot answers in a chat with an alarm open (its urgent flow still asking, or the person typed 结束人工):
+     * whoever takes the chat takes it from the bot, which then stays silent while staff answer (DESIGN §5).
+     */
+    private Future<Void> takeBack(Chat chat) {
+        return takeBack(chat.openid(), chat.state());
+    }
+
+    private Future<Void> takeBack(String openid, ConversationState state) {
+        if (state.status() == ConversationState.Status.ESCALATED) {
+            return Future.succeededFuture();
+        }
+        return conversations.takeBackFromBot(openid).mapEmpty();
     }
 
     private void reply(RoutingContext ctx, Chat chat) {
@@ -559,7 +625,24 @@ final class ConsoleApi {
             refuse(ctx, 409, "not_yours", "请先接手这个对话");
             return;
         }
-        conversations.resolve(chat.openid(), "staff:" + s.username()).onComplete(ar -> {
+        JsonObject in = json(ctx);
+        String resolution = in == null || in.getString("resolution") == null ? null : in.getString("resolution").strip();
+        boolean alarm = chat.item() != null && chat.item().escalation().alarm();
+        // An alarm (a child in danger, a suicide risk, an unsure check) is not closed without a word of how.
+        if (alarm && (resolution == null || resolution.isEmpty())) {
+            refuse(ctx, 400, "resolution_required", "关闭警报前请写一句处理结果（例如：已电话确认孩子安全）");
+            return;
+        }
+        if (resolution != null && resolution.codePointCount(0, resolution.length()) > MAX_TEXT) {
+            refuse(ctx, 400, "too_long", "处理结果最多 " + MAX_TEXT + " 个字");
+            return;
+        }
+        String note = resolution == null || resolution.isEmpty() ? null : resolution;
+        Instant now = clock.instant();
+        boolean windowOpen = chat.item() != null && chat.item().windowOpen(now);
+        Future<Void> noted = note == null ? Future.succeededFuture()
+                : conversations.addStaffLine(chat.openid(), "note", s.username(), "【处理结果】" + note);
+        noted.compose(v -> conversations.resolve(chat.openid(), "staff:" + s.username(), note)).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(503, ar.cause());
                 return;
@@ -570,7 +653,31 @@ final class ConsoleApi {
             }
             log.info("console: '{}' resolved chat {}; the bot answers again", s.username(), chat.id());
             events.changed();
-            ok(ctx, new JsonObject().put("status", "bot"));
+            handedBack(chat, s, windowOpen).onComplete(told -> ok(ctx, new JsonObject().put("status", "bot")
+                    .put("familyTold", told.result())));
+        });
+    }
+
+    /**
+     * Tells the family that staff are done (a customer-service message, only while WeChat's window is open).
+     * Answers what became of it — {@code sent}, {@code window_closed} or {@code failed} — never fails: the chat
+     * is closed either way, and the page shows staff when the family was not told.
+     */
+    private Future<String> handedBack(Chat chat, StaffSession s, boolean windowOpen) {
+        if (!windowOpen) {
+            return Future.succeededFuture("window_closed");
+        }
+        String text = texts.get("console.handed_back");
+        return wechat.sendText(chat.openid(), text).compose(result -> {
+            if (result != WeChatApi.SendResult.SENT) {
+                log.warn("console: handing back chat {}: the family was not told ({})", chat.id(), result);
+                return Future.succeededFuture(result == WeChatApi.SendResult.OUTSIDE_WINDOW ? "window_closed" : "failed");
+            }
+            return conversations.addStaffLine(chat.openid(), "farewell", s.username(), text)
+                    .otherwise((Void) null).map("sent");
+        }).otherwise(e -> {
+            log.warn("console: handing back chat {}: the family was not told: {}", chat.id(), e.toString());
+            return "failed";
         });
     }
 
@@ -658,8 +765,15 @@ final class ConsoleApi {
         JsonObject in = json(ctx);
         boolean disabled = in == null || in.getBoolean("disabled", true);
         String username = ctx.pathParam("username");
-        accounts.setDisabled(username, disabled).onComplete(ar -> accountChanged(ctx, ar,
-                disabled ? "disabled" : "enabled"));
+        accounts.setDisabled(username, disabled).compose(a -> a == null || !disabled ? Future.succeededFuture(a)
+                // Their chats go back to 待接手 at once: a disabled account answers nobody.
+                : inbox.release(a.username()).map(n -> {
+                    if (n > 0) {
+                        log.info("console: {} chats of disabled account '{}' are unassigned again", n, a.username());
+                        events.changed();
+                    }
+                    return a;
+                })).onComplete(ar -> accountChanged(ctx, ar, disabled ? "disabled" : "enabled"));
     }
 
     private void password(RoutingContext ctx) {

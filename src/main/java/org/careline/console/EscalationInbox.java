@@ -45,7 +45,14 @@ final class EscalationInbox {
      * record) an ordinary request for staff since its last change.
      */
     record Item(String id, String openid, ConversationState state, ConversationState.Escalation escalation,
-                String claimKey, Map<String, String> staff, String lastMessage, String newestLine, Instant dueAt) {
+                String claimKey, Map<String, String> staff, String lastMessage, String triggerText,
+                String newestLine, Instant dueAt) {
+
+        /** The same chat with who handles it as read again (after a claim). */
+        Item withStaff(Map<String, String> handling) {
+            return new Item(id, openid, state, escalation, claimKey, claimKey.equals(handling.get("openedAt"))
+                    ? handling : Map.of(), lastMessage, triggerText, newestLine, dueAt);
+        }
 
         String assignee() {
             return staff.get("assignee");
@@ -83,6 +90,7 @@ final class EscalationInbox {
                     .put("reason", escalation.reason())
                     .put("waitingSince", str(escalation.openedAt()))
                     .put("lastMessage", lastMessage)
+                    .put("triggerText", triggerText)
                     .put("lastMessageAt", str(escalation.lastMessageAt()))
                     .put("assignee", assignee())
                     .put("claimedAt", staff.get("claimedAt"))
@@ -126,7 +134,7 @@ final class EscalationInbox {
         return store.staffHandling(openid).compose(staff -> store.consoleId(openid, newId()).map(id -> {
             Map<String, String> mine = claimKey.equals(staff.get("openedAt")) ? staff : Map.of();
             Instant since = esc.openedAt() == null ? clock.instant() : esc.openedAt();
-            return new Item(id, openid, state, esc, claimKey, mine, lastUserText(lines),
+            return new Item(id, openid, state, esc, claimKey, mine, lastUserText(lines), triggerText(lines, esc),
                     lines.isEmpty() ? null : lines.get(lines.size() - 1), target.due(esc, since));
         }));
     }
@@ -158,6 +166,21 @@ final class EscalationInbox {
         return store.claimForStaff(item.openid(), username, item.claimKey(), clock.instant(), takeOver);
     }
 
+    /** The item with who handles it as it is now (the claim's time included). */
+    Future<Item> reread(Item item) {
+        return store.staffHandling(item.openid()).map(item::withStaff);
+    }
+
+    /** The chats {@code username} has, given back to the unassigned queue (their account was disabled). */
+    Future<Integer> release(String username) {
+        return all().compose(items -> {
+            List<Future<Boolean>> each = new ArrayList<>();
+            items.stream().filter(i -> username.equals(i.assignee()))
+                    .forEach(i -> each.add(store.releaseForStaff(i.openid(), username)));
+            return Future.all(each).map(all -> (int) all.list().stream().filter(Boolean.TRUE::equals).count());
+        });
+    }
+
     /** Claims the most urgent, longest-waiting unassigned chat; null when none waits. */
     Future<Item> next(String username) {
         return all().compose(items -> claimFirst(items.stream().filter(i -> i.assignee() == null).toList(), 0, username));
@@ -170,19 +193,62 @@ final class EscalationInbox {
         Item item = waiting.get(index);
         // A colleague may take the same chat at the same moment: the claim is atomic, the loser tries the next.
         return claim(item, username, false).compose(who -> who.equals(username)
-                ? Future.succeededFuture(item)
+                ? reread(item)
                 : claimFirst(waiting, index + 1, username));
     }
 
-    private static String lastUserText(List<String> lines) {
+    /**
+     * The person's last meaningful words: their latest line that is not a bare menu answer or command
+     * ({@code 2}, 菜单, 结束人工), else their latest line. Staff's and the bot's lines never count.
+     */
+    static String lastUserText(List<String> lines) {
+        String anyLine = null;
         for (int i = lines.size() - 1; i >= 0; i--) {
             JsonObject line = new JsonObject(lines.get(i));
-            if ("user".equals(line.getString("from"))) {
+            if (!"user".equals(line.getString("from")) || line.getString("text") == null) {
+                continue;
+            }
+            String text = line.getString("text");
+            if (!bare(text)) {
+                return maskNumbers(text);
+            }
+            if (anyLine == null) {
+                anyLine = text;
+            }
+        }
+        return maskNumbers(anyLine);
+    }
+
+    /** What the person wrote when the escalation opened: their latest line at or before its start. */
+    static String triggerText(List<String> lines, ConversationState.Escalation esc) {
+        if (esc.openedAt() == null) {
+            return null;
+        }
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            JsonObject line = new JsonObject(lines.get(i));
+            String at = line.getString("at");
+            if ("user".equals(line.getString("from")) && at != null && line.getString("text") != null
+                    && !Instant.parse(at).isAfter(esc.openedAt()) && !bare(line.getString("text"))) {
                 return maskNumbers(line.getString("text"));
             }
         }
         return null;
     }
+
+    /** A menu choice ("2", "A") or a command that says nothing about the person's situation. */
+    static boolean bare(String text) {
+        String t = text.strip();
+        return MENU_CHOICE.matcher(t).matches() || COMMANDS.contains(t.toLowerCase(java.util.Locale.ROOT))
+                || t.startsWith("[") && t.endsWith("]");
+    }
+
+    private static final Pattern MENU_CHOICE = Pattern.compile("[0-9A-Za-z]{1,2}[.、]?");
+    /** The exact-match commands of conversation-flows/common.yaml (menu, leave_staff, human, cancel, back). */
+    private static final java.util.Set<String> COMMANDS = java.util.Set.of(
+            "菜单", "主菜单", "帮助", "目录", "首页", "开始", "返回主菜单", "回主菜单", "回到菜单", "menu", "help",
+            "结束人工", "退出人工", "结束人工服务", "不用人工了", "回到机器人", "回到自动服务",
+            "转人工", "人工客服", "人工服务", "人工", "客服", "真人",
+            "取消", "退出", "算了", "结束", "返回", "上一步", "上一题", "是", "否", "好", "好的", "嗯", "对", "不是");
 
     /** 13812345678 → 138****5678 in a preview; the conversation view shows the text as written. */
     static String maskNumbers(String text) {

@@ -82,19 +82,29 @@ final class StaffAccounts {
         String user = username == null ? "" : username.trim().toLowerCase(java.util.Locale.ROOT);
         String pw = password == null ? "" : password;
         return store.failures("user", user).compose(byUser -> store.failures("ip", address).compose(byIp -> {
-            if (byUser >= settings.maxFailures() || byIp >= settings.ipMaxFailures()) {
+            if (byUser >= settings.maxFailures()) {
                 return Future.succeededFuture(new SignIn(SignIn.Outcome.LOCKED, null, null));
             }
+            // The address count is a slow-down, not a lock: a whole office signs in from one address (NAT),
+            // and one person's typos must not lock out colleagues. Over the limit a correct password of an
+            // account not locked itself still signs in; every failure is answered late and as locked. Each
+            // username still locks on its own after maxFailures.
+            boolean slowed = byIp >= settings.ipMaxFailures();
             return store.account(user).compose(account -> vertx.executeBlocking(
                     () -> hasher.verify(pw, account == null ? null : account.passwordHash()), false)
                     .compose(matches -> {
                         if (!matches || account.disabled()) {
-                            return failed(user, address);
+                            Future<SignIn> refused = failed(user, address);
+                            return slowed ? refused.compose(r -> vertx.timer(SLOW_DOWN_MS)
+                                    .map(new SignIn(SignIn.Outcome.LOCKED, null, null))) : refused;
                         }
                         return store.clearFailures("user", user).compose(v -> open(account));
                     }));
         }));
     }
+
+    /** How late a failed sign-in from an address over its limit is answered. */
+    static final long SLOW_DOWN_MS = 2000;
 
     private Future<SignIn> failed(String user, String address) {
         return store.fail("user", user, settings.lockout(), settings.maxFailures())
@@ -146,6 +156,19 @@ final class StaffAccounts {
                 return store.touchSession(idHash, settings.sessionIdle()).map(v ->
                         new StaffSession(idHash, a.username(), a.displayName(), a.role(), s.get("csrf")));
             });
+        });
+    }
+
+    /**
+     * Whether a session is still good (not ended, not past its maximum age, its account enabled) without
+     * counting as activity: a live-update stream asks this and must not keep an idle session alive.
+     */
+    Future<Boolean> stillValid(StaffSession session) {
+        return store.session(session.idHash()).compose(s -> {
+            if (s.isEmpty() || Instant.parse(s.get("createdAt")).plus(settings.sessionMax()).isBefore(clock.instant())) {
+                return Future.succeededFuture(false);
+            }
+            return store.account(s.get("username")).map(a -> a != null && !a.disabled());
         });
     }
 

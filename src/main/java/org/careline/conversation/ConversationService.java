@@ -254,6 +254,14 @@ public final class ConversationService {
     }
 
     public Future<Boolean> resolve(String openid, String resolvedBy) {
+        return resolve(openid, resolvedBy, null);
+    }
+
+    /**
+     * As {@link #resolve(String, String)}, with what staff wrote about how it ended ({@code resolution}, in the
+     * {@code escalation.resolved} event when given).
+     */
+    public Future<Boolean> resolve(String openid, String resolvedBy, String resolution) {
         return queue.run(openid, () -> store.load(openid).compose(snapshot -> {
             ConversationState s = snapshot.state();
             if (s == null || s.status() != ConversationState.Status.ESCALATED && s.escalation() == null) {
@@ -268,6 +276,9 @@ public final class ConversationService {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("openidHash", Redaction.openid(openid));
             data.put("resolvedBy", resolvedBy);
+            if (resolution != null) {
+                data.put("resolution", resolution);
+            }
             outbox(changes, openid, CaseEvent.ESCALATION_RESOLVED, data, now);
             // Who had the chat, and what they recorded, belonged to this escalation.
             changes.command(RedisKeys.staffHandling(openid), "DEL", RedisKeys.staffHandling(openid));
@@ -328,8 +339,12 @@ public final class ConversationService {
             Instant now = clock.instant();
             ConversationStore.Changes changes = new ConversationStore.Changes();
             String staff = RedisKeys.staffHandling(openid);
+            // Recorded for this escalation whoever has the chat (or nobody yet): the console reads what the
+            // staff hash holds only when it names this escalation, so it must name it even before a claim.
+            String forEscalation = s.escalation().openedAt() == null ? "escalated" : s.escalation().openedAt().toString();
             changes.command(staff, "HSET", staff, "policeReportNumber", reportNumber, "policeReportBy", by,
-                    "policeReportAt", now.toString());
+                    "policeReportAt", now.toString(), "openedAt", forEscalation);
+            changes.command(staff, "PEXPIRE", staff, Long.toString(settings.retention().toMillis()));
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("reported", true);
             report.put("reportNumber", reportNumber);
@@ -339,7 +354,35 @@ public final class ConversationService {
             data.put("openidHash", Redaction.openid(openid));
             data.put("policeReport", report);
             outbox(changes, openid, CaseEvent.ESCALATION_UPDATED, data, now);
-            return store.indexOutbox(openid).compose(v -> store.apply(changes)).map(v -> true);
+            return store.staffHandling(openid).compose(held -> {
+                if (!held.isEmpty() && !forEscalation.equals(held.get("openedAt"))) {
+                    // What is left of an earlier escalation (its claim, its report) does not carry over.
+                    return store.forgetStaffHandling(openid);
+                }
+                return Future.<Void>succeededFuture();
+            }).compose(v -> store.indexOutbox(openid)).compose(v -> store.apply(changes)).map(v -> true);
+        }));
+    }
+
+    /**
+     * Staff take back a chat whose alarm is still open after the person typed 结束人工 (status {@code bot}): the
+     * status is {@code escalated} again, so the bot stays silent while staff answer. In the person's turn.
+     *
+     * @return true when the status changed
+     */
+    public Future<Boolean> takeBackFromBot(String openid) {
+        return queue.run(openid, () -> store.load(openid).compose(snapshot -> {
+            ConversationState s = snapshot.state();
+            if (s == null || s.escalation() == null || s.status() == ConversationState.Status.ESCALATED) {
+                return Future.succeededFuture(false);
+            }
+            ConversationState back = new ConversationState(s.flow(), s.node(), ConversationState.Status.ESCALATED,
+                    s.fields(), s.stack(), s.history(), s.attempts(), s.flowsVersion(), s.startedAt(), clock.instant(),
+                    s.escalation());
+            ConversationStore.Changes changes = new ConversationStore.Changes();
+            changes.command(RedisKeys.conversation(openid), "SET", RedisKeys.conversation(openid), Json.write(back),
+                    "PX", Long.toString(settings.retention().toMillis()));
+            return store.apply(changes).map(v -> true);
         }));
     }
 

@@ -409,8 +409,11 @@ public final class ConversationStore {
     /** An open escalation as the staff queue lists it: whose, its state, and the newest transcript lines. */
     public record OpenEscalation(String openid, ConversationState state, List<String> lastLines) {}
 
-    /** How many transcript lines a listing of open escalations carries per person. */
-    static final int LAST_LINES = 5;
+    /**
+     * How many transcript lines a listing of open escalations carries per person: enough to find the person's
+     * last words behind menu answers, bot lines and staff notes.
+     */
+    static final int LAST_LINES = 20;
 
     /**
      * The open escalations in queue order (the staff queue's score: severity, then waiting time), at most
@@ -548,6 +551,28 @@ public final class ConversationStore {
                                        boolean takeOver) {
         return CLAIM.run(redis, List.of(RedisKeys.staffHandling(openid)), List.of(username, openedAt, now.toString(),
                 takeOver ? "1" : "0", Long.toString(retention.toMillis()))).map(Response::toString);
+    }
+
+    /**
+     * Releases the person's chat from {@code username} (their account was disabled): nobody has it then, and
+     * what was recorded for the escalation (the police report) stays. Answers whether it was theirs.
+     */
+    public Future<Boolean> releaseForStaff(String openid, String username) {
+        return RELEASE.run(redis, List.of(RedisKeys.staffHandling(openid)), List.of(username))
+                .map(r -> r != null && r.toInteger() == 1);
+    }
+
+    private static final LuaScript RELEASE = new LuaScript("""
+            if redis.call('HGET', KEYS[1], 'assignee') == ARGV[1] then
+              redis.call('HDEL', KEYS[1], 'assignee', 'claimedAt')
+              return 1
+            end
+            return 0
+            """);
+
+    /** Forgets who handled an earlier escalation of the person and what they recorded. */
+    public Future<Void> forgetStaffHandling(String openid) {
+        return redis.del(List.of(RedisKeys.staffHandling(openid))).mapEmpty();
     }
 
     /** Who on staff handles the person's escalation, and what they recorded (empty map when nobody). */

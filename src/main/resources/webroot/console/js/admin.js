@@ -30,7 +30,22 @@ export class Admin {
       body.append(el("tr", {},
         el("td", { text: a.username }), el("td", { text: a.displayName }), el("td", { text: ROLES[a.role] || a.role }),
         el("td", { text: a.disabled ? "已停用" : "正常" }),
-        el("td", {}, a.username === this.me.username ? null : el("button", {
+        el("td", {}, el("button", {
+          type: "button", "data-testid": `password-${a.username}`,
+          onclick: async () => {
+            const password = prompt(`给 ${a.displayName}（${a.username}）设一个新密码（至少 10 个字符）。\n`
+              + "这个账号的登录会全部退出，登录失败造成的锁定也会解除。");
+            if (password === null) {
+              return;
+            }
+            try {
+              await api.resetPassword(a.username, password);
+              toast("新密码已生效，请当面或电话告诉本人");
+            } catch (e) {
+              toast(e.message, "bad");
+            }
+          },
+        }, "重设密码"), " ", a.username === this.me.username ? null : el("button", {
           type: "button", "data-testid": `toggle-${a.username}`,
           onclick: async () => {
             try {

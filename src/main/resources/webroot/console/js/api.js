@@ -57,7 +57,8 @@ export const api = {
   signOutEverywhere: () => call("POST", "/console/api/sign-out-everywhere"),
   inbox: (queue) => call("GET", `/console/api/inbox?queue=${encodeURIComponent(queue)}`),
   next: () => call("POST", "/console/api/next"),
-  conversation: (id) => call("GET", `/console/api/conversations/${encodeURIComponent(id)}`),
+  conversation: (id, refresh) =>
+    call("GET", `/console/api/conversations/${encodeURIComponent(id)}${refresh ? "?refresh=1" : ""}`),
   act: (id, action, body) => call("POST", `/console/api/conversations/${encodeURIComponent(id)}/${action}`, body || {}),
   canned: () => call("GET", "/console/api/canned-replies"),
   saveCanned: (replies) => call("PUT", "/console/api/canned-replies", { replies }),
@@ -66,5 +67,7 @@ export const api = {
   createAccount: (account) => call("POST", "/console/api/accounts", account),
   setDisabled: (username, disabled) =>
     call("POST", `/console/api/accounts/${encodeURIComponent(username)}/disable`, { disabled }),
+  resetPassword: (username, password) =>
+    call("POST", `/console/api/accounts/${encodeURIComponent(username)}/password`, { password }),
   audit: () => call("GET", "/console/api/audit?limit=200"),
 };

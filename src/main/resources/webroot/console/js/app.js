@@ -2,7 +2,7 @@
 // no build step, no third-party code; served by CareLine under a Content-Security-Policy with no inline code.
 import { api, setCsrfToken, whenSignedOut } from "./api.js";
 import { $, el, clear, toast } from "./dom.js";
-import { ROLES } from "./format.js";
+import { LEVELS, ROLES } from "./format.js";
 import { Inbox } from "./inbox.js";
 import { Conversation } from "./conversation.js";
 import { Admin } from "./admin.js";
@@ -86,8 +86,10 @@ function listen() {
     if (chat.id && change.changed.concat(change.removed).includes(chat.id)) {
       chat.reload();
     }
-    if (change.added.length) {
-      alertNew(change.added.length, change.urgentAdded);
+    // The server says what deserves an alert for this member of staff: a new chat, new danger or a new
+    // message in one of theirs, any chat becoming critical.
+    if (change.alert) {
+      alertNew(Math.max(1, change.added.length), change.urgentAlert);
     }
   });
   events.addEventListener("error", () => {
@@ -103,8 +105,9 @@ function alertNew(count, urgent) {
   }
   if (document.hidden || !document.hasFocus()) {
     unseen += count;
-    document.title = `(${unseen}) ${urgent ? "紧急 · " : ""}新对话 · ${TITLE}`;
+    document.title = `(${unseen}) ${urgent ? "紧急 · " : ""}新消息 · ${TITLE}`;
   }
+  window.lastAlert = { at: Date.now(), urgent };
   beep(urgent);
 }
 
@@ -180,8 +183,31 @@ $("claim").addEventListener("click", async () => {
   await chat.act(taken ? "assign" : "claim", taken ? { to: me.username } : {}, "已接手");
 });
 $("resolve").addEventListener("click", async () => {
-  if (confirm("结束人工服务，把对话交回机器人？对方再发消息时由机器人回答。")) {
-    await chat.act("resolve", {}, "已交回机器人");
+  const e = chat.data && chat.data.escalation;
+  const level = e ? e.level : "staff";
+  let body = {};
+  if (level === "staff") {
+    if (!confirm("结束人工服务，把对话交回机器人？对方再发消息时由机器人回答。")) {
+      return;
+    }
+  } else {
+    // An alarm is closed with a word of how it ended: it goes into the record and to the back office.
+    const note = prompt(`这是「${LEVELS[level] || level}」警报${e.firstReplyAt ? "" : "，还没有人回复过对方"}。\n`
+      + "关闭警报、交回机器人之前，请写一句处理结果（例如：已电话确认孩子安全、已报警并由派出所处置）：");
+    if (note === null) {
+      return;
+    }
+    if (!note.trim()) {
+      toast("没有写处理结果，警报没有关闭", "bad");
+      return;
+    }
+    body = { resolution: note.trim() };
+  }
+  const r = await chat.act("resolve", body, "已交回机器人");
+  if (r && r.familyTold === "window_closed") {
+    toast("已交回机器人；对方超过 48 小时没有发消息，没有发送结束语", "");
+  } else if (r && r.familyTold === "failed") {
+    toast("已交回机器人，但结束语没有发出去（微信接口出错）", "bad");
   }
 });
 $("assign").addEventListener("change", async (ev) => {

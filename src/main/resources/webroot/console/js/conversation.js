@@ -19,8 +19,8 @@ export class Conversation {
     return this.data ? this.data.id : null;
   }
 
-  async open(id) {
-    const data = await api.conversation(id);
+  async open(id, refresh) {
+    const data = await api.conversation(id, refresh);
     syncClock(data.now);
     const same = this.data && this.data.id === id;
     this.data = data;
@@ -41,7 +41,7 @@ export class Conversation {
   async reload() {
     if (this.data) {
       try {
-        await this.open(this.data.id);
+        await this.open(this.data.id, true);
       } catch (e) {
         if (e instanceof ApiError && (e.status === 404 || e.status === 403)) {
           this.close();
@@ -66,13 +66,21 @@ export class Conversation {
       meta.append(
         el("span", { class: response.late ? "late-text" : "", text: response.text }),
         el("span", { class: window.open ? "window-open" : "window-closed", "data-testid": "window-state", text: window.text }),
-        el("span", { "data-testid": "assignee", text: e.assignee ? `负责人：${e.assignee}` : "还没有人接手" }));
+        el("span", { "data-testid": "assignee", text: e.assignee
+          ? `负责人：${e.assigneeName || e.assignee}${e.assigneeDisabled ? "（账号已停用）" : ""}` : "还没有人接手" }));
     }
+    // Who answers the family now: after 结束人工 during an alarm the bot does, though the alarm stays open.
+    const botAnswers = Boolean(e) && d.status !== "escalated";
+    const answering = $("chat-answering");
+    answering.hidden = !e;
+    answering.className = botAnswers ? "answering bot-answers" : "answering";
+    answering.textContent = !e ? "" : botAnswers ? "机器人正在回复（警报仍未关闭）"
+      : e.assignee ? `${e.assigneeName || e.assignee} 正在回复` : "等待工作人员接手（机器人不再回答）";
     const mine = e && e.assignee === this.me.username;
     const supervisor = this.me.role !== "caseworker";
-    $("claim").hidden = !e || mine;
-    $("claim").textContent = e && e.assignee ? "改由我负责" : "接手";
-    $("claim").disabled = Boolean(e && e.assignee && !supervisor);
+    $("claim").hidden = !e || (mine && !botAnswers);
+    $("claim").textContent = botAnswers && (mine || !e.assignee) ? "接回人工" : e && e.assignee ? "改由我负责" : "接手";
+    $("claim").disabled = Boolean(e && e.assignee && !mine && !supervisor);
     $("resolve").hidden = !e || !(mine || supervisor);
     $("assign-box").hidden = !e || !supervisor;
     this.renderTranscript(keepScroll);
@@ -102,7 +110,12 @@ export class Conversation {
         el("span", { class: "text", text: line.text || "" })));
     }
     if (!keepScroll || atBottom) {
+      // The newest message first in view (on a phone too, where the page itself may scroll).
       list.scrollTop = list.scrollHeight;
+      const last = list.lastElementChild;
+      if (last && !keepScroll) {
+        last.scrollIntoView({ block: "nearest" });
+      }
     }
   }
 
@@ -116,7 +129,7 @@ export class Conversation {
         el("dt", { text: "身份" }), el("dd", { text: ROLES[p.role] || p.role }),
         p.community ? [el("dt", { text: "社区" }), el("dd", { text: p.community })] : null,
         p.town ? [el("dt", { text: "街道" }), el("dd", { text: p.town })] : null));
-    const fields = p.fields.filter((f) => f.name !== "handoff_reason");
+    const fields = p.fields;
     if (fields.length) {
       box.append(el("h4", { text: "对话中填写的" }), this.fieldList(fields));
     }

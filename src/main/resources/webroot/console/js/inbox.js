@@ -67,7 +67,10 @@ export class Inbox {
       el("span", { class: "item-top" },
         el("span", { class: `level level-${level}`, text: LEVELS[level] || level }),
         el("span", { class: "reason", text: item.reason || "转人工" }),
-        item.assignee ? el("span", { class: "assignee", text: `由 ${item.assignee} 负责` }) : null),
+        item.assignee ? el("span", { class: item.assigneeDisabled ? "assignee disabled" : "assignee", "data-testid": "row-assignee",
+          text: `由 ${item.assigneeName || item.assignee} 负责${item.assigneeDisabled ? "（账号已停用）" : ""}` }) : null),
+      item.triggerText && item.triggerText !== item.lastMessage
+        ? el("span", { class: "trigger", "data-testid": "trigger-text", text: `起因：${item.triggerText}` }) : null,
       el("span", { class: "last", "data-testid": "last-message", text: item.lastMessage || "（没有文字消息）" }),
       el("span", { class: "item-foot" },
         el("span", { class: response.late ? "late-text" : "", text: response.text }),

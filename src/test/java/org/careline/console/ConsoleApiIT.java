@@ -165,14 +165,16 @@ class ConsoleApiIT {
     }
 
     @Test
-    @DisplayName("Too many failures from one address lock sign-in from it, whatever the username")
+    @DisplayName("Too many failures from one address slow it down: further failures are refused as locked, but a colleague behind the same address with the right password still signs in")
     void lockoutPerAddress() {
         start(Map.of("CARELINE_CONSOLE_IP_MAX_FAILURES", "3"));
         StaffClient browser = new StaffClient(careline.adminUrl());
         for (int i = 0; i < 3; i++) {
             assertThat(browser.signIn("nobody" + i, "guess").status()).isEqualTo(401);
         }
-        assertThat(browser.signIn("admin", ADMIN_PASSWORD).status()).isEqualTo(429);
+        assertThat(browser.signIn("nobody", "guess").status()).isEqualTo(429);
+        assertThat(browser.signIn("admin", "wrong password").status()).isEqualTo(429);
+        assertThat(new StaffClient(careline.adminUrl()).signIn("admin", ADMIN_PASSWORD).status()).isEqualTo(200);
     }
 
     @Test
@@ -212,7 +214,9 @@ class ConsoleApiIT {
         String chat = "/console/api/conversations/" + id;
 
         assertThat(worker.ok(worker.post(chat + "/claim", null)).getString("assignee")).isNotNull();
-        assertThat(colleague.post(chat + "/claim", null).status()).isEqualTo(403);
+        StaffClient.Answer taken = colleague.post(chat + "/claim", null);
+        assertThat(taken.status()).as("a colleague's chat is 409, as the README says").isEqualTo(409);
+        assertThat(taken.json().getString("code")).isEqualTo("claimed");
         // A colleague's chat is not a caseworker's to read or answer (a supervisor reassigns it).
         assertThat(colleague.get(chat).status()).isEqualTo(403);
         assertThat(colleague.post(chat + "/reply", new JsonObject().put("text", "我来")).status()).isEqualTo(403);
@@ -237,8 +241,16 @@ class ConsoleApiIT {
                 .anySatisfy(e -> assertThat(e.getJsonObject("data").getJsonObject("policeReport")
                         .getString("reportNumber")).isEqualTo("JJ2026-0415"));
 
-        worker.ok(worker.post(chat + "/resolve", null));
+        StaffClient.Answer bare = worker.post(chat + "/resolve", null);
+        assertThat(bare.status()).as("an alarm is not closed without a word of how").isEqualTo(400);
+        assertThat(bare.json().getString("code")).isEqualTo("resolution_required");
+        JsonObject resolved = worker.ok(worker.post(chat + "/resolve", new JsonObject().put("resolution", "派出所已出警，孩子在奶奶家")));
+        assertThat(resolved.getString("familyTold")).isEqualTo("sent");
         assertThat(events(family)).extracting(e -> e.getString("type")).endsWith("escalation.resolved");
+        assertThat(events(family).get(events(family).size() - 1).getJsonObject("data").getString("resolution"))
+                .isEqualTo("派出所已出警，孩子在奶奶家");
+        assertThat(account.platform().sentTo(family)).extracting(FakeWeChatPlatform.SentMessage::text)
+                .contains("工作人员已处理完毕；之后有需要可以随时在这里留言。");
         assertThat(worker.ok(worker.get("/console/api/inbox?queue=mine")).getJsonArray("items")).isEmpty();
         assertThat(say(family, "菜单")).contains("申请帮助");
         assertThat(worker.post(chat + "/reply", new JsonObject().put("text", "还在吗")).status()).isEqualTo(409);
@@ -333,9 +345,7 @@ class ConsoleApiIT {
         say(family, "人工");
         StaffClient worker = caseworker();
         JsonObject inbox = worker.ok(worker.get("/console/api/inbox?queue=unassigned"));
-        String id = inbox.getJsonArray("items").stream().map(JsonObject.class::cast)
-                .filter(i -> i.getString("lastMessage").equals("人工")).map(i -> i.getString("id"))
-                .reduce((a, b) -> b).orElseThrow();
+        String id = itemWith(inbox, marker).getString("id");
         // Seed a masked field into the person's state, as a flow that collected a phone would have.
         JsonObject state = new JsonObject(Await.result(account.redis().get(RedisKeys.conversation(family))).toString());
         state.getJsonObject("fields").put("phone", "13812345678");
@@ -349,6 +359,9 @@ class ConsoleApiIT {
         JsonObject revealed = worker.ok(worker.post("/console/api/conversations/" + id + "/reveal",
                 new JsonObject().put("field", "phone")));
         assertThat(revealed.getString("value")).isEqualTo("13812345678");
+        // Live refreshes of the open chat are not more openings.
+        worker.ok(worker.get("/console/api/conversations/" + id + "?refresh=1"));
+        worker.ok(worker.get("/console/api/conversations/" + id + "?refresh=1"));
 
         String who = worker.ok(worker.get("/console/api/me")).getString("username");
         StaffClient admin = admin();
@@ -357,6 +370,9 @@ class ConsoleApiIT {
                 .filter(e -> who.equals(e.getString("who")) && id.equals(e.getString("conversation")))
                 .map(e -> e.getString("action") + ":" + e.getString("detail")))
                 .contains("read_transcript:", "reveal:phone");
+        assertThat(entries.stream().map(JsonObject.class::cast)
+                .filter(e -> who.equals(e.getString("who")) && "read_transcript".equals(e.getString("action")))
+                .count()).as("one 打开对话 per opening").isEqualTo(1);
         String csv = admin.get("/console/api/audit.csv").body();
         assertThat(csv).contains("at,who,role,action,conversation,detail").contains("\"" + who + "\",\"caseworker\",\"reveal\"");
         assertThat(csv).doesNotContain("13812345678").doesNotContain(family);
@@ -377,5 +393,238 @@ class ConsoleApiIT {
                 new JsonArray().add(new JsonObject().put("title", "")))).status()).isEqualTo(400);
         // Put back what the file seeds, for the other tests.
         admin.ok(admin.put("/console/api/canned-replies", new JsonObject().put("replies", seeded)));
+    }
+
+    /** Waits for the next {@code event: inbox} on a stream whose data satisfies {@code wanted}. */
+    static JsonObject nextInboxEvent(java.util.concurrent.BlockingQueue<String> lines,
+                                     java.util.function.Predicate<JsonObject> wanted) {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<String> seenLines = new ArrayList<>();
+        try {
+            while (System.nanoTime() < until) {
+                String line = lines.poll(until - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (line == null || line.equals(StaffClient.STREAM_ENDED)) {
+                    break;
+                }
+                seenLines.add(line);
+                if (line.startsWith("data: {\"added\"")) {
+                    JsonObject data = new JsonObject(line.substring("data: ".length()));
+                    // The first look after a quiet time lists every chat as changed: not a change.
+                    if (!data.getBoolean("initial", false) && wanted.test(data)) {
+                        return data;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError("no such inbox event in " + seenLines);
+    }
+
+    /** Waits until the server has had its first look for the stream (the event marked initial). */
+    static void ready(java.util.concurrent.BlockingQueue<String> lines) {
+        try {
+            String line;
+            while ((line = lines.poll(10, java.util.concurrent.TimeUnit.SECONDS)) != null) {
+                if (line.startsWith("data: {\"added\"") && line.contains("\"initial\":true")) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError("the stream never became ready");
+    }
+
+    static boolean ended(java.util.concurrent.BlockingQueue<String> lines, Duration within) {
+        long until = System.nanoTime() + within.toNanos();
+        try {
+            while (System.nanoTime() < until) {
+                String line = lines.poll(until - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (StaffClient.STREAM_ENDED.equals(line)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    String unique(String text) {
+        return text + " " + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    @Test
+    @DisplayName("A police report recorded on a chat nobody has claimed yet is stored: the inbox and the conversation show it, the back office hears of it")
+    void policeReportUnclaimed() {
+        start(Map.of());
+        String family = openid();
+        String text = unique("孩子被他爸用皮带抽了");
+        say(family, text);
+        StaffClient worker = caseworker();
+        String id = itemWith(worker.ok(worker.get("/console/api/inbox?queue=unassigned")), text).getString("id");
+        String chat = "/console/api/conversations/" + id;
+        worker.ok(worker.post(chat + "/police-report", new JsonObject().put("reportNumber", "JJ-UNCLAIMED-1")));
+
+        JsonObject item = itemWith(worker.ok(worker.get("/console/api/inbox?queue=unassigned")), text);
+        assertThat(item.getJsonObject("policeReport")).as("stored though nobody claimed the chat").isNotNull();
+        assertThat(item.getJsonObject("policeReport").getString("reportNumber")).isEqualTo("JJ-UNCLAIMED-1");
+        assertThat(item.getString("assignee")).isNull();
+        assertThat(worker.ok(worker.get(chat)).getJsonObject("escalation").getJsonObject("policeReport")
+                .getString("reportNumber")).isEqualTo("JJ-UNCLAIMED-1");
+        // A later claim keeps the report.
+        worker.ok(worker.post(chat + "/claim", null));
+        assertThat(worker.ok(worker.get(chat)).getJsonObject("escalation").getJsonObject("policeReport")).isNotNull();
+        // A colleague (who does not have the chat) may record it too.
+        StaffClient colleague = caseworker();
+        colleague.ok(colleague.post(chat + "/police-report", new JsonObject().put("reportNumber", "JJ-UNCLAIMED-2")));
+        assertThat(worker.ok(worker.get(chat)).getJsonObject("escalation").getJsonObject("policeReport")
+                .getString("reportNumber")).isEqualTo("JJ-UNCLAIMED-2");
+    }
+
+    @Test
+    @DisplayName("Disabling an account gives its chats back to 待接手 and tells open consoles; 全部 names assignees by display name and marks disabled ones")
+    void disableReleasesChats() {
+        start(Map.of());
+        String family = openid();
+        String text = unique("孩子被打伤了");
+        say(family, text);
+        String username = newAccount("caseworker");
+        StaffClient worker = StaffClient.signedIn(careline.adminUrl(), username, PASSWORD);
+        String id = itemWith(worker.ok(worker.get("/console/api/inbox?queue=unassigned")), text).getString("id");
+        JsonObject claimed = worker.ok(worker.post("/console/api/conversations/" + id + "/claim", null));
+        assertThat(claimed.getString("claimedAt")).isNotNull();
+        assertThat(claimed.getString("assigneeName")).isEqualTo("测试caseworker");
+
+        StaffClient admin = admin();
+        JsonObject all = itemWith(admin.ok(admin.get("/console/api/inbox?queue=all")), text);
+        assertThat(all.getString("assigneeName")).isEqualTo("测试caseworker");
+        assertThat(all.getBoolean("assigneeDisabled")).isFalse();
+        var stream = admin.events();
+        ready(stream);
+        admin.ok(admin.post("/console/api/accounts/" + username + "/disable", new JsonObject().put("disabled", true)));
+        nextInboxEvent(stream, e -> e.getJsonArray("changed").contains(id));
+        JsonObject back = itemWith(admin.ok(admin.get("/console/api/inbox?queue=unassigned")), text);
+        assertThat(back.getString("assignee")).isNull();
+    }
+
+    @Test
+    @DisplayName("New danger or a new message in a chat already claimed alerts its assignee; a chat becoming critical alerts everyone")
+    void alertsInsideClaimedChats() {
+        start(Map.of());
+        StaffClient worker = caseworker();
+        StaffClient colleague = caseworker();
+        String family = openid();
+        String text = unique("孩子被他爸用皮带抽了");
+        say(family, text);
+        String id = itemWith(worker.ok(worker.get("/console/api/inbox?queue=unassigned")), text).getString("id");
+        worker.ok(worker.post("/console/api/conversations/" + id + "/claim", null));
+        var mine = worker.events();
+        var theirs = colleague.events();
+        ready(mine);
+        ready(theirs);
+
+        say(family, "他还在骂 " + UUID.randomUUID().toString().substring(0, 4));
+        JsonObject message = nextInboxEvent(mine, e -> e.getJsonArray("changed").contains(id));
+        assertThat(message.getBoolean("alert")).as("a new message in my chat").isTrue();
+        assertThat(nextInboxEvent(theirs, e -> e.getJsonArray("changed").contains(id)).getBoolean("alert"))
+                .as("not the colleague's chat").isFalse();
+
+        say(family, "刚才吃了一把药");
+        JsonObject critical = nextInboxEvent(mine, e -> e.getJsonArray("changed").contains(id));
+        assertThat(critical.getBoolean("alert")).isTrue();
+        assertThat(critical.getBoolean("urgentAlert")).isTrue();
+        JsonObject forColleague = nextInboxEvent(theirs, e -> e.getJsonArray("changed").contains(id));
+        assertThat(forColleague.getBoolean("alert")).as("critical alerts everyone").isTrue();
+        assertThat(itemWith(worker.ok(worker.get("/console/api/inbox?queue=mine")), "刚才吃了一把药")
+                .getString("level")).isEqualTo("critical");
+    }
+
+    @Test
+    @DisplayName("A live stream ends within seconds of its session ending (sign-out everywhere, account disabled)")
+    void streamEndsWithSession() {
+        start(Map.of());
+        String username = newAccount("caseworker");
+        StaffClient worker = StaffClient.signedIn(careline.adminUrl(), username, PASSWORD);
+        var stream = worker.events();
+        ready(stream);
+        worker.ok(worker.post("/console/api/sign-out-everywhere", null));
+        assertThat(ended(stream, Duration.ofSeconds(5))).as("ended after sign-out everywhere").isTrue();
+
+        StaffClient again = StaffClient.signedIn(careline.adminUrl(), username, PASSWORD);
+        var second = again.events();
+        ready(second);
+        StaffClient admin = admin();
+        admin.ok(admin.post("/console/api/accounts/" + username + "/disable", new JsonObject().put("disabled", true)));
+        assertThat(ended(second, Duration.ofSeconds(5))).as("ended after the account was disabled").isTrue();
+    }
+
+    @Test
+    @DisplayName("After 结束人工 during an alarm the bot answers though the alarm is open; claiming takes the chat back (status escalated); a plain handoff closes without a note")
+    void takeBackFromBot() {
+        start(Map.of());
+        String family = openid();
+        String text = unique("孩子被他爸用皮带抽了");
+        say(family, text);
+        say(family, "结束人工");
+        StaffClient worker = caseworker();
+        JsonObject item = itemWith(worker.ok(worker.get("/console/api/inbox?queue=unassigned")), text);
+        assertThat(item.getString("status")).isEqualTo("bot");
+        String chat = "/console/api/conversations/" + item.getString("id");
+        JsonObject claimed = worker.ok(worker.post(chat + "/claim", null));
+        assertThat(claimed.getString("status")).isEqualTo("escalated");
+        assertThat(worker.ok(worker.get(chat)).getString("status")).isEqualTo("escalated");
+
+        String other = openid();
+        String plain = unique("人工 我想问低保");
+        say(other, plain);
+        JsonObject next = worker.ok(worker.post("/console/api/next", null));
+        assertThat(next.getString("claimedAt")).isNotNull();
+        String otherChat = "/console/api/conversations/" + next.getString("id");
+        if ("staff".equals(next.getString("level"))) {
+            assertThat(worker.ok(worker.post(otherChat + "/resolve", null)).getString("status")).isEqualTo("bot");
+        }
+    }
+
+    @Test
+    @DisplayName("The inbox shows the person's last meaningful words (not 2, 菜单 or 结束人工, not staff notes) and what raised the alarm")
+    void lastMeaningfulMessage() {
+        start(Map.of());
+        String family = openid();
+        String text = unique("孩子被他爸用皮带抽了");
+        say(family, text);
+        StaffClient worker = caseworker();
+        String id = itemWith(worker.ok(worker.get("/console/api/inbox?queue=unassigned")), text).getString("id");
+        say(family, "2");
+        say(family, "菜单");
+        worker.ok(worker.post("/console/api/conversations/" + id + "/note", new JsonObject().put("text", "已打电话，没人接")));
+        worker.ok(worker.post("/console/api/conversations/" + id + "/note", new JsonObject().put("text", "再试一次")));
+        JsonObject item = worker.ok(worker.get("/console/api/inbox?queue=unassigned")).getJsonArray("items").stream()
+                .map(JsonObject.class::cast).filter(i -> id.equals(i.getString("id"))).findFirst().orElseThrow();
+        assertThat(item.getString("lastMessage")).isEqualTo(text);
+        assertThat(item.getString("triggerText")).isEqualTo(text);
+    }
+
+    @Test
+    @DisplayName("The profile card shows the label instead of a code, times in the bureau's zone, no bookkeeping fields, in a stable order")
+    void profileCard() {
+        start(Map.of());
+        String family = openid();
+        String text = unique("孩子被他爸用皮带抽了");
+        say(family, text);
+        StaffClient worker = caseworker();
+        String id = itemWith(worker.ok(worker.get("/console/api/inbox?queue=unassigned")), text).getString("id");
+        JsonObject state = new JsonObject(Await.result(account.redis().get(RedisKeys.conversation(family))).toString());
+        state.getJsonObject("fields").put("alarm_kind", "self_harm").put("police_asked_at", "2026-12-02T07:57:58Z")
+                .put("consent_version", "3").put("child_age_months", "156").put("need", "food").put("need_label", "吃饭困难");
+        Await.result(account.redis().set(List.of(RedisKeys.conversation(family), state.encode())));
+        JsonArray fields = worker.ok(worker.get("/console/api/conversations/" + id)).getJsonObject("profile").getJsonArray("fields");
+        Map<String, String> shown = new java.util.LinkedHashMap<>();
+        fields.stream().map(JsonObject.class::cast).forEach(f -> shown.put(f.getString("name"), f.getString("value")));
+        assertThat(shown).doesNotContainKeys("consent_version", "need_label");
+        assertThat(shown).containsEntry("need", "吃饭困难").containsEntry("alarm_kind", "自伤或轻生风险")
+                .containsEntry("police_asked_at", "2026-12-02 15:57").containsEntry("child_age_months", "13 岁（156 个月）");
+        assertThat(List.copyOf(shown.keySet())).containsSubsequence("child_age_months", "need", "alarm_kind", "police_asked_at");
     }
 }

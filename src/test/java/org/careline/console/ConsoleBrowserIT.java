@@ -129,7 +129,7 @@ class ConsoleBrowserIT {
         wait.until(d -> d.findElement(By.cssSelector("[data-testid=chat]")).isDisplayed());
         assertThat(text("[data-testid=transcript]")).contains("奶粉钱实在凑不出来了").contains("机器人");
         click("[data-testid=claim]");
-        wait.until(d -> text("[data-testid=assignee]").contains("demo"));
+        wait.until(d -> text("[data-testid=assignee]").contains("演示社工"));
 
         WebElement reply = browser.findElement(By.cssSelector("[data-testid=reply-text]"));
         reply.sendKeys("王女士您好，我是民政局的社工小陈，我们来帮您想办法。");
@@ -171,7 +171,7 @@ class ConsoleBrowserIT {
         browser.findElement(By.tagName("body")).sendKeys("n");
         wait.until(d -> d.findElement(By.cssSelector("[data-testid=chat]")).isDisplayed());
         assertThat(text("[data-testid=chat-level]")).isEqualTo("紧急");
-        wait.until(d -> text("[data-testid=assignee]").contains("demo"));
+        wait.until(d -> text("[data-testid=assignee]").contains("演示社工"));
         assertThat(text("[data-testid=transcript]")).contains("皮带");
         assertThat(browser.findElement(By.cssSelector("[data-testid=queue-mine]")).getAttribute("aria-pressed")).isEqualTo("true");
 
@@ -180,9 +180,37 @@ class ConsoleBrowserIT {
         click("[data-testid=police-save]");
         wait.until(d -> text("[data-testid=police-report]").contains("JJ-0415"));
 
-        // On a phone the open chat takes the screen.
+        assertThat(text("[data-testid=chat-answering]")).contains("演示社工 正在回复");
+
+        // On a phone the open chat takes the screen, one panel under the other, the newest message in view.
+        for (int i = 0; i < 12; i++) {
+            simulate("o-browser-urgent", "他又喝醉了，第 " + i + " 次说这个");
+        }
         browser.manage().window().setSize(new Dimension(390, 844));
+        browser.navigate().refresh();
+        wait.until(d -> d.findElement(By.cssSelector("[data-testid=queue-mine]")).isDisplayed());
+        click("[data-testid=queue-mine]");
+        wait.until(d -> first("[data-testid=inbox-item]")).click();
+        wait.until(d -> text("[data-testid=transcript]").contains("第 11 次"));
+        JavascriptExecutor js = browser;
+        wait.until(d -> (Boolean) js.executeScript("const t = document.getElementById('transcript');"
+                + "return t.scrollHeight - t.scrollTop - t.clientHeight < 5;"));
+        Number profileWidth = (Number) js.executeScript("return document.getElementById('profile').getBoundingClientRect().width;");
+        assertThat(profileWidth.doubleValue()).as("the profile card at full width").isGreaterThan(300);
+        WebElement police = browser.findElement(By.cssSelector("[data-testid=police-report]"));
+        js.executeScript("arguments[0].scrollIntoView();", police);
+        assertThat(police.isDisplayed()).isTrue();
         screenshot("console-phone.png");
+
+        // An alarm is closed with a note; the confirm names the level.
+        browser.manage().window().setSize(new Dimension(1366, 900));
+        click("[data-testid=resolve]");
+        org.openqa.selenium.Alert note = wait.until(ExpectedConditions.alertIsPresent());
+        assertThat(note.getText()).contains("紧急");
+        note.sendKeys("派出所已出警");
+        note.accept();
+        wait.until(d -> text("[data-testid=chat-level]").contains("已交回机器人"));
+        assertThat(text("[data-testid=transcript]")).contains("【处理结果】派出所已出警");
     }
 
     @Test
@@ -215,7 +243,7 @@ class ConsoleBrowserIT {
         signIn();
         wait.until(d -> first("[data-testid=inbox-item]")).click();
         click("[data-testid=claim]");
-        wait.until(d -> text("[data-testid=assignee]").contains("demo"));
+        wait.until(d -> text("[data-testid=assignee]").contains("演示社工"));
         assertThat(browser.findElement(By.cssSelector("[data-testid=window-banner]")).isDisplayed()).isFalse();
 
         clock.advance(Duration.ofHours(49));

@@ -63,6 +63,29 @@ final class StaffClient {
         return send("PUT", path, body.encode(), true);
     }
 
+    /** The end of a live-update stream, as {@link #events} puts it in the queue. */
+    static final String STREAM_ENDED = "<stream ended>";
+
+    /**
+     * Opens {@code GET /console/api/events}; every line the server sends lands in the queue, then
+     * {@link #STREAM_ENDED} when the server ends the stream.
+     */
+    java.util.concurrent.BlockingQueue<String> events() {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/console/api/events")).GET().build();
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).whenComplete((r, e) -> {
+            if (r != null) {
+                try {
+                    r.body().forEach(lines::add);
+                } catch (RuntimeException ignored) {
+                    // the connection went: the stream ended
+                }
+            }
+            lines.add(STREAM_ENDED);
+        });
+        return lines;
+    }
+
     /** Asserts 200 and answers the JSON body. */
     JsonObject ok(Answer a) {
         if (a.status() / 100 != 2) {
