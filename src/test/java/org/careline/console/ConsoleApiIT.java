@@ -222,6 +222,9 @@ class ConsoleApiIT {
         assertThat(colleague.post(chat + "/reply", new JsonObject().put("text", "我来")).status()).isEqualTo(403);
         assertThat(itemWith(worker.ok(worker.get("/console/api/inbox?queue=mine")), text).getString("id")).isEqualTo(id);
 
+        StaffClient.Answer bare = worker.post(chat + "/resolve", null);
+        assertThat(bare.status()).as("an alarm nobody answered is not closed without a word of how").isEqualTo(400);
+        assertThat(bare.json().getString("code")).isEqualTo("resolution_required");
         worker.ok(worker.post(chat + "/reply", new JsonObject().put("text", "您好，我是民政局的社工，孩子现在安全吗？")));
         List<FakeWeChatPlatform.SentMessage> sent = account.platform().sentTo(family);
         assertThat(sent).extracting(FakeWeChatPlatform.SentMessage::type, FakeWeChatPlatform.SentMessage::text)
@@ -241,9 +244,6 @@ class ConsoleApiIT {
                 .anySatisfy(e -> assertThat(e.getJsonObject("data").getJsonObject("policeReport")
                         .getString("reportNumber")).isEqualTo("JJ2026-0415"));
 
-        StaffClient.Answer bare = worker.post(chat + "/resolve", null);
-        assertThat(bare.status()).as("an alarm is not closed without a word of how").isEqualTo(400);
-        assertThat(bare.json().getString("code")).isEqualTo("resolution_required");
         JsonObject resolved = worker.ok(worker.post(chat + "/resolve", new JsonObject().put("resolution", "派出所已出警，孩子在奶奶家")));
         assertThat(resolved.getString("familyTold")).isEqualTo("sent");
         assertThat(events(family)).extracting(e -> e.getString("type")).endsWith("escalation.resolved");
