@@ -66,7 +66,7 @@ public final class MainVerticle extends VerticleBase {
                     console = new Console(vertx, new Console.Parts(config.console(), config.wechat().sandbox(),
                             config.admin().limits().requestTimeout(), services.redis, services.store,
                             services.conversations, services.wechatApi, Main.officeHours(config),
-                            config.conversation().timeZone(), clock));
+                            config.conversation().timeZone(), clock, keptMedia(services)));
                     return console.start();
                 })
                 .compose(id -> {
@@ -115,6 +115,15 @@ public final class MainVerticle extends VerticleBase {
                 // A failed start (a port taken, say) must not leave the embedded redis-server running.
                 .recover(e -> services == null ? Future.failedFuture(e)
                         : services.close().transform(v -> Future.failedFuture(e)));
+    }
+
+    /** The console opens a person's photos and voice notes through the media archive, only files they sent. */
+    private static org.careline.console.KeptMedia keptMedia(Services s) {
+        return (openid, file) -> s.redis.sismember(org.careline.redis.RedisKeys.userMedia(openid), file)
+                .compose(member -> member != null && member.toBoolean() ? s.media.stored(file)
+                        : Future.<org.careline.media.MediaArchive.Stored>succeededFuture(null))
+                .map(stored -> stored == null ? null
+                        : new org.careline.console.KeptMedia.File(stored.path(), stored.contentType()));
     }
 
     @Override

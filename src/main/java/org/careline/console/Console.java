@@ -38,7 +38,7 @@ public final class Console {
      */
     public record Parts(AppConfig.Console config, boolean sandbox, Duration requestTimeout, RedisAPI redis,
                         ConversationStore conversationStore, ConversationService conversations, WeChatApi wechat,
-                        OfficeHours officeHours, ZoneId zone, Clock clock) {}
+                        OfficeHours officeHours, ZoneId zone, Clock clock, KeptMedia media) {}
 
     private final Parts parts;
     private final StaffAccounts accounts;
@@ -59,7 +59,8 @@ public final class Console {
                 streamFor.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : streamFor);
         this.api = new ConsoleApi(accounts, inbox, parts.conversationStore(), parts.conversations(), parts.wechat(),
                 store, canned, events, parts.clock(), new ConsoleApi.Settings(c.cookieSecure(),
-                c.sessionMax().toSeconds(), c.noticeTemplateId(), parts.zone(), parts.officeHours().text()));
+                c.sessionMax().toSeconds(), c.noticeTemplateId(), parts.zone(), parts.officeHours().text()),
+                parts.media());
     }
 
     /** The admin account (from the environment), the sandbox's demo caseworker, the canned replies. */

@@ -55,13 +55,15 @@ final class ConsoleApi {
     private final ConsoleEvents events;
     private final Clock clock;
     private final Settings settings;
+    private final KeptMedia media;
     private final SystemTexts texts;
     /** The chat each session last opened: a live refresh of it is not another opening in the audit log. */
     private final Map<String, String> opened = new java.util.concurrent.ConcurrentHashMap<>();
 
     ConsoleApi(StaffAccounts accounts, EscalationInbox inbox, ConversationStore conversationsStore,
                ConversationService conversations, WeChatApi wechat, ConsoleStore store, CannedReplies canned,
-               ConsoleEvents events, Clock clock, Settings settings) {
+               ConsoleEvents events, Clock clock, Settings settings, KeptMedia media) {
+        this.media = media;
         this.accounts = accounts;
         this.inbox = inbox;
         this.conversationsStore = conversationsStore;
@@ -85,6 +87,7 @@ final class ConsoleApi {
         router.get("/console/api/events").handler(events::subscribe);
         router.post("/console/api/next").handler(this::next);
         router.get("/console/api/conversations/:id").handler(ctx -> chat(ctx, this::conversation));
+        router.get("/console/api/conversations/:id/media/:file").handler(ctx -> chat(ctx, this::media));
         // Claiming a colleague's chat is answered 409 by the claim itself, like a race lost.
         router.post("/console/api/conversations/:id/claim").handler(ctx -> chat(ctx, this::claim, true));
         router.post("/console/api/conversations/:id/assign").handler(role(StaffRole.SUPERVISOR))
@@ -343,6 +346,40 @@ final class ConsoleApi {
         });
     }
 
+    /**
+     * A photo or voice note of the chat, served by CareLine (never a WeChat URL in the browser); only a file
+     * this person sent, and every opening is audited like a transcript read.
+     */
+    private void media(RoutingContext ctx, Chat chat) {
+        StaffSession s = staff(ctx);
+        String file = ctx.pathParam("file");
+        if (file == null || !file.matches("[0-9a-f]{32}")) {
+            refuse(ctx, 404, "not_found", "没有这个文件");
+            return;
+        }
+        media.of(chat.openid(), file).compose(kept -> kept == null ? Future.succeededFuture((KeptMedia.File) null)
+                : audit(s, "view_media", chat.id(), file).map(kept)).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(503, ar.cause());
+                return;
+            }
+            KeptMedia.File kept = ar.result();
+            if (kept == null) {
+                refuse(ctx, 404, "not_found", "这个文件还没从微信取回，或已过保存期");
+                return;
+            }
+            ctx.response().putHeader("Content-Type", kept.contentType())
+                    .putHeader("Cache-Control", "private, no-store")
+                    .putHeader("X-Content-Type-Options", "nosniff")
+                    .sendFile(kept.path().toString())
+                    .onFailure(e -> {
+                        if (!ctx.response().headWritten()) {
+                            refuse(ctx, 404, "not_found", "文件已不在");
+                        }
+                    });
+        });
+    }
+
     private void conversation(RoutingContext ctx, Chat chat) {
         StaffSession s = staff(ctx);
         ConversationStore.Snapshot snap = chat.snapshot();
@@ -365,7 +402,8 @@ final class ConsoleApi {
             for (String line : ar.result()) {
                 JsonObject l = new JsonObject(line);
                 transcript.add(new JsonObject().put("at", l.getString("at")).put("from", l.getString("from"))
-                        .put("kind", l.getString("kind")).put("by", l.getString("by")).put("text", l.getString("text")));
+                        .put("kind", l.getString("kind")).put("by", l.getString("by")).put("text", l.getString("text"))
+                        .put("media", l.getString("media")).put("mediaKind", l.getString("mediaKind")));
             }
             JsonObject profile = new JsonObject()
                     .put("role", snap.profile().role())

@@ -3,7 +3,7 @@ import { api } from "./api.js";
 import { $, el, clear, toast } from "./dom.js";
 import { ROLES, clock } from "./format.js";
 
-const ACTIONS = { read_transcript: "打开对话", reveal: "查看遮盖内容" };
+const ACTIONS = { read_transcript: "打开对话", reveal: "查看遮盖内容", view_media: "查看照片或语音" };
 
 export class Admin {
   constructor(me) {

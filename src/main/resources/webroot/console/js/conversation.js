@@ -107,7 +107,8 @@ export class Conversation {
       const who = line.from === "staff" ? `${line.by || ""} · ${KINDS[line.kind] || "回复"}` : FROM[line.from] || line.from;
       list.append(el("li", { class: `line ${line.from} ${kind}`, "data-testid": `line-${kind}` },
         el("span", { class: "who", text: `${who} · ${clock(line.at)}` }),
-        el("span", { class: "text", text: line.text || "" })));
+        el("span", { class: "text", text: line.text || "" }),
+        this.attachment(line)));
     }
     if (!keepScroll || atBottom) {
       // The newest message first in view (on a phone too, where the page itself may scroll).
@@ -117,6 +118,25 @@ export class Conversation {
         last.scrollIntoView({ block: "nearest" });
       }
     }
+  }
+
+  /**
+   * A photo shown, a voice note playable or downloadable — always from CareLine (the console's own URL, which
+   * checks the session and audits the opening), never from WeChat.
+   */
+  attachment(line) {
+    if (!line.media || !/^[0-9a-f]{32}$/.test(line.media)) {
+      return null;
+    }
+    const url = `/console/api/conversations/${encodeURIComponent(this.id)}/media/${line.media}`;
+    if (line.mediaKind === "image") {
+      return el("a", { class: "media", href: url, target: "_blank", rel: "noopener" },
+        el("img", { src: url, alt: "家属发来的照片", loading: "lazy", "data-testid": "media-image" }));
+    }
+    // WeChat voice notes are AMR, which browsers do not all play: a player where it works, and a download.
+    return el("span", { class: "media voice" },
+      el("audio", { controls: true, preload: "none", src: url, "data-testid": "media-voice" }),
+      el("a", { href: url, download: `voice-${line.media}.amr`, text: "下载语音" }));
   }
 
   renderProfile() {

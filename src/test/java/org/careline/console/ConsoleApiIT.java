@@ -627,4 +627,58 @@ class ConsoleApiIT {
                 .containsEntry("police_asked_at", "2026-12-02 15:57").containsEntry("child_age_months", "13 岁（156 个月）");
         assertThat(List.copyOf(shown.keySet())).containsSubsequence("child_age_months", "need", "alarm_kind", "police_asked_at");
     }
+
+    @Test
+    @DisplayName("A photo the family sent is in the transcript and opens through the console (session, audited), "
+            + "never a WeChat URL; a file of another person or an unknown one is 404")
+    void photosThroughTheConsole() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("target"), "console-media-");
+        start(Map.of("CARELINE_MEDIA_DIR", dir.toString()));
+        String family = openid();
+        String text = "我要找人工 " + UUID.randomUUID().toString().substring(0, 6);
+        say(family, "人工");
+        say(family, text);
+        String mediaId = "CONSOLE_" + UUID.randomUUID().toString().replace("-", "");
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
+        account.platform().putMedia(mediaId, png, "image/png", mediaId + ".png");
+        wechat.post("<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[" + family
+                + "]]></FromUserName><CreateTime>" + java.time.Instant.now().getEpochSecond()
+                + "</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://mmbiz.qpic.cn/x.jpg]]></PicUrl>"
+                + "<MediaId><![CDATA[" + mediaId + "]]></MediaId><MsgId>" + MSG_IDS.incrementAndGet() + "</MsgId></xml>");
+        String file = org.careline.cases.CasePayload.mediaFile(mediaId);
+        Await.until(Duration.ofSeconds(10), "the photo kept", () -> java.nio.file.Files.exists(dir.resolve(file + ".png")));
+
+        StaffClient worker = caseworker();
+        String id = worker.ok(worker.get("/console/api/inbox?queue=unassigned")).getJsonArray("items").stream()
+                .map(JsonObject.class::cast).filter(i -> i.encode().contains(text) || i.encode().contains("[图片]"))
+                .findFirst().orElseThrow().getString("id");
+        JsonObject view = worker.ok(worker.get("/console/api/conversations/" + id));
+        JsonObject line = view.getJsonArray("transcript").stream().map(JsonObject.class::cast)
+                .filter(l -> file.equals(l.getString("media"))).findFirst().orElseThrow();
+        assertThat(line.getString("mediaKind")).isEqualTo("image");
+        assertThat(view.encode()).doesNotContain("mmbiz").doesNotContain(mediaId);
+
+        StaffClient.Answer photo = worker.get("/console/api/conversations/" + id + "/media/" + file);
+        assertThat(photo.status()).isEqualTo(200);
+        assertThat(photo.raw().headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(worker.get("/console/api/conversations/" + id + "/media/" + "0".repeat(32)).status()).isEqualTo(404);
+        StaffClient stranger = new StaffClient(careline.adminUrl());
+        assertThat(stranger.get("/console/api/conversations/" + id + "/media/" + file).status()).isEqualTo(401);
+
+        // Another family's chat cannot be used to open this photo.
+        String other = openid();
+        String otherText = "人工 " + UUID.randomUUID().toString().substring(0, 6);
+        say(other, "人工");
+        say(other, otherText);
+        String otherId = worker.ok(worker.get("/console/api/inbox?queue=unassigned")).getJsonArray("items").stream()
+                .map(JsonObject.class::cast).filter(i -> !i.getString("id").equals(id)).findFirst().orElseThrow()
+                .getString("id");
+        assertThat(worker.get("/console/api/conversations/" + otherId + "/media/" + file).status()).isEqualTo(404);
+
+        String who = worker.ok(worker.get("/console/api/me")).getString("username");
+        StaffClient admin = admin();
+        assertThat(admin.ok(admin.get("/console/api/audit")).getJsonArray("entries").stream().map(JsonObject.class::cast)
+                .filter(e -> who.equals(e.getString("who")) && "view_media".equals(e.getString("action")))
+                .map(e -> e.getString("detail"))).containsExactly(file);
+    }
 }
