@@ -168,7 +168,8 @@ public final class FlowEngine {
         boolean answerOnly = !atRest && onlyAnAnswer(t.currentNode(), heard);
         boolean claimed = !atRest && !answerOnly && claimedByOption(t.currentNode(), heard);
         for (Common.GlobalIntent g : flows.common().globals()) {
-            if (CONCERN.equals(g.name()) && answerOnly || claimed && isDanger(g)) {
+            if (CONCERN.equals(g.name()) && answerOnly || claimed && isDanger(g)
+                    || UNSAFE_AGAIN.equals(g.name()) && (!atRest || !selfHarmAlarmOpen(t))) {
                 continue;
             }
             if (g.matches(heard)) {
@@ -263,6 +264,17 @@ public final class FlowEngine {
                 && c.codePoints().allMatch(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN);
     }
 
+    /**
+     * A place or the means at hand, or taking a "safe" back, said while a self-harm alarm is open
+     * (common.yaml unsafe_again): heard only then, never as a first message. At an open question (你现在安全吗)
+     * the answer's own words read it.
+     */
+    static final String UNSAFE_AGAIN = "unsafe_again";
+
+    private static boolean selfHarmAlarmOpen(Turn t) {
+        return t.escalation != null && t.escalation.alarm() && SELF_HARM.equals(t.fields.get(ALARM_KIND));
+    }
+
     static final String SELF_HARM = "self_harm";
     static final String DANGER = "danger";
     static final String CONCERN = "concern";
@@ -304,6 +316,7 @@ public final class FlowEngine {
         Optional<Common.GlobalIntent> heardIntent = heard == null ? Optional.empty()
                 : flows.common().globals().stream()
                 .filter(g -> g.duringEscalation() || alarm && MENU.equals(g.name()))
+                .filter(g -> !UNSAFE_AGAIN.equals(g.name()) || selfHarmAlarmOpen(t))
                 .filter(g -> g.matches(heard)).findFirst();
         if (heardIntent.isEmpty() && input instanceof Input.MenuClick c) {
             FlowNode.Ref clicked = flows.common().clicks().get(c.key());
@@ -333,10 +346,13 @@ public final class FlowEngine {
                 startCheck(t, g, heard, true);
                 return t.finish();
             }
-            if (alarm && (handledAlready(g, t, false) || SELF_HARM_NOW.equals(g.name()) || EMERGENCY.equals(g.name()))) {
-                // New danger while the alarm is open ("刚才吃了一把药", "他拿刀了"): the numbers again at once,
-                // not a routine acknowledgement, and staff told it is critical now.
-                t.say(flows.common().text("danger_again"));
+            if (alarm && (handledAlready(g, t, false) || SELF_HARM_NOW.equals(g.name()) || EMERGENCY.equals(g.name())
+                    || UNSAFE_AGAIN.equals(g.name()))) {
+                // New danger while the alarm is open ("刚才吃了一把药", "他拿刀了", "其实骗你的 我在河边"): the
+                // numbers again at once, not a routine acknowledgement, and staff told it is critical now. A child
+                // being hurt hears about 110 and the child, not about pills.
+                boolean childHarm = "harm".equals(t.fields.get(ALARM_KIND)) && DANGER.equals(g.name());
+                t.say(flows.common().text(childHarm ? "danger_again_child" : "danger_again"));
                 t.raiseEscalation(ConversationState.Escalation.Level.CRITICAL,
                         flows.common().text("reason_danger_again"));
                 return t.finish();
