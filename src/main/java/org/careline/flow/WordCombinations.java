@@ -37,7 +37,8 @@ public record WordCombinations(Map<String, List<String>> groups, List<Combinatio
     }
 
     /** The lists as automata and the patterns split into parts, built once. */
-    record Compiled(Lexicon exceptions, Map<String, Lexicon> groups, List<GapPattern> patterns) {}
+    record Compiled(Lexicon exceptions, Map<String, Lexicon> groups, List<GapPattern> patterns,
+                    List<GapPattern> exceptionPatterns) {}
 
     /**
      * "想…死": the parts in order, each starting at most {@link #GAP} characters after the previous one ends,
@@ -54,6 +55,45 @@ public record WordCombinations(Map<String, List<String>> groups, List<Combinatio
                 }
             }
             return false;
+        }
+
+        /** Every span where the parts are found in order, replaced by {@link #BLANK}s. */
+        String blankOut(String text) {
+            String first = parts.get(0);
+            char[] out = null;
+            for (int at = text.indexOf(first); at >= 0; at = text.indexOf(first, at + 1)) {
+                int end = end(text, at + first.length(), 1);
+                if (end >= 0) {
+                    if (out == null) {
+                        out = text.toCharArray();
+                    }
+                    java.util.Arrays.fill(out, at, end, BLANK);
+                }
+            }
+            return out == null ? text : new String(out);
+        }
+
+        /** Where the match of the parts from {@code part} on ends, or -1. */
+        private int end(String text, int from, int part) {
+            if (part == parts.size()) {
+                return from;
+            }
+            String p = parts.get(part);
+            for (int gap = 0; gap <= GAP && from + gap <= text.length(); gap++) {
+                if (gap > 0) {
+                    char c = text.charAt(from + gap - 1);
+                    if (c == BLANK || c == Heard.CLAUSE) {
+                        return -1;
+                    }
+                }
+                if (text.startsWith(p, from + gap)) {
+                    int e = end(text, from + gap + p.length(), part + 1);
+                    if (e >= 0) {
+                        return e;
+                    }
+                }
+            }
+            return -1;
         }
 
         private boolean rest(String text, int from, int part) {
@@ -93,8 +133,10 @@ public record WordCombinations(Map<String, List<String>> groups, List<Combinatio
         if (compiled == null) {
             Map<String, Lexicon> lexicons = new LinkedHashMap<>();
             groups.forEach((name, words) -> lexicons.put(name, Lexicon.of(words)));
-            compiled = new Compiled(Lexicon.of(exceptions), Map.copyOf(lexicons),
-                    patterns.stream().map(WordCombinations::gapPattern).toList());
+            // An exception with "…" ("打我…电话": 打我儿子电话) is blanked wherever its parts are found in order.
+            compiled = new Compiled(Lexicon.of(exceptions.stream().filter(e -> !isGap(e)).toList()), Map.copyOf(lexicons),
+                    patterns.stream().map(WordCombinations::gapPattern).toList(),
+                    exceptions.stream().filter(WordCombinations::isGap).map(WordCombinations::gapPattern).toList());
         }
     }
 
@@ -104,6 +146,10 @@ public record WordCombinations(Map<String, List<String>> groups, List<Combinatio
 
     public WordCombinations withPatterns(List<String> gapPatterns) {
         return new WordCombinations(groups, combinations, exceptions, gapPatterns, null);
+    }
+
+    private static boolean isGap(String spec) {
+        return spec.contains("…") || spec.contains("...");
     }
 
     /** "想…死" → the parts 想 and 死, compacted. */
@@ -120,7 +166,11 @@ public record WordCombinations(Map<String, List<String>> groups, List<Combinatio
     }
 
     Masked clauses(Heard heard) {
-        return new Masked(compiled.exceptions().blankOut(heard.clauses(), BLANK));
+        String text = compiled.exceptions().blankOut(heard.clauses(), BLANK);
+        for (GapPattern p : compiled.exceptionPatterns()) {
+            text = p.blankOut(text);
+        }
+        return new Masked(text);
     }
 
     /** A message's clauses with exceptions blanked: what words, patterns and combinations are read in. */
