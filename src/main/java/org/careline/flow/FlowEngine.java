@@ -371,6 +371,12 @@ public final class FlowEngine {
                 return t.finish();
             }
         }
+        if (alarm && heard != null && reporterAfraid(t, heard)) {
+            // Someone who reported a child's harm fears being found out ("他要是知道是我说的 会不会来找我麻烦"):
+            // their fear is answered (we keep who reported secret), not with the crisis hotline.
+            t.say(flows.common().text("reporter_fear"));
+            return t.finish();
+        }
         if (alarm) {
             // An alarm is open: every message is acknowledged, and no office hours are promised.
             t.say(flows.common().text("urgent_ack"));
@@ -384,6 +390,28 @@ public final class FlowEngine {
         }
         return t.finish();
     }
+
+    /**
+     * On a child-harm alarm, words of the police question's "afraid" option (知道是我, 报复, 找我麻烦) said in
+     * a sentence, not a bare number.
+     */
+    private boolean reporterAfraid(Turn t, Heard heard) {
+        if (!"harm".equals(t.fields.get(ALARM_KIND))) {
+            return false;
+        }
+        Flow urgent = flows.flow("urgent");
+        FlowNode police = urgent == null ? null : urgent.node(POLICE_NODE);
+        if (police == null || police.ask() == null) {
+            return false;
+        }
+        List<FlowNode.Option> options = police.ask().options();
+        return AnswerReader.choiceWord(options, heard.simplified()).isPresent()
+                && AnswerReader.choice(options, heard.simplified()).map(o -> AFRAID.equals(o.value())).orElse(false);
+    }
+
+    /** The urgent flow's police question and its option for a reporter afraid to report. */
+    static final String POLICE_NODE = "police";
+    static final String AFRAID = "afraid";
 
     /** The intent of common.yaml that ends a chat with staff from the person's side. */
     static final String LEAVE_STAFF = "leave_staff";
