@@ -34,12 +34,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * filled first ({@code bench.people} people with {@code bench.events} events each), then the worker starts and
  * the clock runs until the receiver holds them all. Not part of the test run (the name ends in Benchmark):
  * {@code mvn -q test -Dtest=OutboxBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
- * (options: {@code -Dbench.people=5000 -Dbench.events=4 -Dbench.concurrency=64 -Dbench.timeout=120}).
+ * (options: {@code -Dbench.people=20000 -Dbench.events=4 -Dbench.concurrency=64 -Dbench.timeout=120}).
  * Prints events/s and writes {@code target/benchmark-outbox.txt}.
  */
 class OutboxBenchmark {
 
-    static final int PEOPLE = Integer.getInteger("bench.people", 5_000);
+    static final int PEOPLE = Integer.getInteger("bench.people", 20_000);
     static final int EVENTS = Integer.getInteger("bench.events", 4);
     static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 64);
     static final int TIMEOUT_S = Integer.getInteger("bench.timeout", 120);
