@@ -659,6 +659,11 @@ final class ConsoleApi {
 
     private void resolve(RoutingContext ctx, Chat chat) {
         StaffSession s = staff(ctx);
+        if (chat.item() == null) {
+            // Nothing open: refused before anything (the resolution note) is written.
+            refuse(ctx, 409, "not_open", "这个对话已经交回机器人");
+            return;
+        }
         if (chat.item() != null && !s.role().atLeast(StaffRole.SUPERVISOR) && !s.username().equals(chat.item().assignee())) {
             refuse(ctx, 409, "not_yours", "请先接手这个对话");
             return;

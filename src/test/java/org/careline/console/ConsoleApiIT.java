@@ -254,6 +254,10 @@ class ConsoleApiIT {
         assertThat(worker.ok(worker.get("/console/api/inbox?queue=mine")).getJsonArray("items")).isEmpty();
         assertThat(say(family, "菜单")).contains("申请帮助");
         assertThat(worker.post(chat + "/reply", new JsonObject().put("text", "还在吗")).status()).isEqualTo(409);
+        // Resolving again is refused before anything is written: no second 【处理结果】 in the transcript.
+        assertThat(worker.post(chat + "/resolve", new JsonObject().put("resolution", "再关一次")).status()).isEqualTo(409);
+        assertThat(Await.result(account.redis().lrange(RedisKeys.transcript(family), "0", "-1")).toString())
+                .doesNotContain("再关一次");
     }
 
     @Test
