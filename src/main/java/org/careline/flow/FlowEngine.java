@@ -169,12 +169,24 @@ public final class FlowEngine {
         boolean claimed = !atRest && !answerOnly && claimedByOption(t.currentNode(), heard);
         for (Common.GlobalIntent g : flows.common().globals()) {
             if (CONCERN.equals(g.name()) && answerOnly || claimed && isDanger(g)
-                    || UNSAFE_AGAIN.equals(g.name()) && (!atRest || !selfHarmAlarmOpen(t))) {
+                    || UNSAFE_AGAIN.equals(g.name()) && (!selfHarmAlarmOpen(t) || !atRest && URGENT.equals(t.flow))) {
                 continue;
             }
             if (g.matches(heard)) {
                 if (isDanger(g) ? handledAlready(g, t, atRest) : alreadyThere(g, t, atRest)) {
                     return Optional.empty();
+                }
+                if (SELF_HARM.equals(g.name()) && placeOrMeans(heard)) {
+                    // A place or the means said while a self-harm alarm is open ("我在楼顶上 不想下去了" at a form's
+                    // question): new danger, critical. With no alarm open, the wish and a place in one message
+                    // ("我站在长江大桥上面，想跳下去"): at risk now, the critical path. The place alone ("我在天台 风好大")
+                    // stays the crisis path.
+                    String raise = selfHarmAlarmOpen(t) ? UNSAFE_AGAIN : wishBesidesPlace(heard) ? SELF_HARM_NOW : null;
+                    Optional<Common.GlobalIntent> now = flows.common().globals().stream()
+                            .filter(x -> x.name().equals(raise)).findFirst();
+                    if (now.isPresent()) {
+                        return now;
+                    }
                 }
                 return Optional.of(g);
             }
@@ -270,6 +282,27 @@ public final class FlowEngine {
      * the answer's own words read it.
      */
     static final String UNSAFE_AGAIN = "unsafe_again";
+
+    static final String URGENT = "urgent";
+
+    /** A place of danger or the means at hand (common.yaml unsafe_again's words), said in this message. */
+    private boolean placeOrMeans(Heard heard) {
+        return flows.common().globals().stream().filter(g -> UNSAFE_AGAIN.equals(g.name())).anyMatch(g -> g.matches(heard));
+    }
+
+    /** Places of danger a self-harm wish may be said beside (unsafe_again's places). */
+    private static final List<String> PLACES = List.of("楼顶", "顶楼", "天台", "桥上", "大桥", "窗台", "河边", "江边",
+            "湖边", "海边", "阳台", "铁轨", "水库");
+
+    /** Self-harm words still heard once the places are taken out: a wish, not only where the person is. */
+    private boolean wishBesidesPlace(Heard heard) {
+        String rest = heard.raw();
+        for (String p : PLACES) {
+            rest = rest.replace(p, " ");
+        }
+        Heard without = Heard.of(rest);
+        return flows.common().globals().stream().filter(g -> SELF_HARM.equals(g.name())).anyMatch(g -> g.matches(without));
+    }
 
     private static boolean selfHarmAlarmOpen(Turn t) {
         return t.escalation != null && t.escalation.alarm() && SELF_HARM.equals(t.fields.get(ALARM_KIND));

@@ -109,7 +109,13 @@ final class Turn {
     }
 
     void clearConversation() {
+        // While an alarm is open its kind outlives the form: new danger said at any later question is heard by
+        // the kind of alarm it adds to (FlowEngine), not only inside the urgent flow.
+        String kind = escalation != null && escalation.alarm() ? fields.get(FlowEngine.ALARM_KIND) : null;
         fields.clear();
+        if (kind != null) {
+            fields.put(FlowEngine.ALARM_KIND, kind);
+        }
         stack.clear();
         history.clear();
         attempts = 0;
