@@ -119,13 +119,12 @@ class ConsoleBrowserIT {
         typeInSimulator("人工");
 
         browser.switchTo().window(consoleTab);
-        WebElement item = wait.until(d -> first("[data-testid=inbox-item]"));
-        assertThat(item.getText()).contains("人工");
+        wait.until(d -> text("[data-testid=inbox-item]").contains("人工"));
         assertThat(((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;"))
                 .as("the chat appeared without a reload").isEqualTo(true);
         screenshot("console-inbox.png");
 
-        item.click();
+        click("[data-testid=inbox-item]");
         wait.until(d -> d.findElement(By.cssSelector("[data-testid=chat]")).isDisplayed());
         assertThat(text("[data-testid=transcript]")).contains("奶粉钱实在凑不出来了").contains("机器人");
         click("[data-testid=claim]");
@@ -190,7 +189,7 @@ class ConsoleBrowserIT {
         browser.navigate().refresh();
         wait.until(d -> d.findElement(By.cssSelector("[data-testid=queue-mine]")).isDisplayed());
         click("[data-testid=queue-mine]");
-        wait.until(d -> first("[data-testid=inbox-item]")).click();
+        click("[data-testid=inbox-item]");
         wait.until(d -> text("[data-testid=transcript]").contains("第 11 次"));
         JavascriptExecutor js = browser;
         wait.until(d -> (Boolean) js.executeScript("const t = document.getElementById('transcript');"
@@ -223,8 +222,7 @@ class ConsoleBrowserIT {
         browser.get(careline.adminUrl() + "/console/");
         consoleTab = browser.getWindowHandle();
         signIn();
-        WebElement item = wait.until(d -> first("[data-testid=inbox-item]"));
-        item.click();
+        click("[data-testid=inbox-item]");
         wait.until(d -> text("[data-testid=transcript]").contains("<script>window.pwned=1</script>"));
         assertThat(text("[data-testid=transcript]")).contains("<img src=x onerror=\"window.pwned=2\">");
         assertThat(browser.findElements(By.cssSelector("#transcript script, #transcript img"))).isEmpty();
@@ -241,7 +239,7 @@ class ConsoleBrowserIT {
         browser.get(careline.adminUrl() + "/console/");
         consoleTab = browser.getWindowHandle();
         signIn();
-        wait.until(d -> first("[data-testid=inbox-item]")).click();
+        click("[data-testid=inbox-item]");
         click("[data-testid=claim]");
         wait.until(d -> text("[data-testid=assignee]").contains("演示社工"));
         assertThat(browser.findElement(By.cssSelector("[data-testid=window-banner]")).isDisplayed()).isFalse();
@@ -341,12 +339,36 @@ class ConsoleBrowserIT {
     }
 
     private String text(String css) {
-        WebElement e = first(css);
-        return e == null ? "" : e.getText();
+        // A live update may replace the element between finding and reading it: read it again.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                WebElement e = first(css);
+                return e == null ? "" : e.getText();
+            } catch (org.openqa.selenium.StaleElementReferenceException replaced) {
+                if (attempt == 4) {
+                    throw replaced;
+                }
+            }
+        }
     }
 
+    /**
+     * Clicks the first element matching {@code css} once it is shown and enabled. Live updates re-render the
+     * inbox at any moment, so an element found may be replaced before the click: then it is looked up again.
+     */
     private void click(String css) {
-        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(css))).click();
+        wait.until(d -> {
+            try {
+                WebElement e = first(css);
+                if (e == null || !e.isDisplayed() || !e.isEnabled()) {
+                    return false;
+                }
+                e.click();
+                return true;
+            } catch (org.openqa.selenium.StaleElementReferenceException replaced) {
+                return false;
+            }
+        });
     }
 
     private void screenshot(String name) {
