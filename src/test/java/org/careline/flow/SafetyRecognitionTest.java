@@ -32,8 +32,8 @@ class SafetyRecognitionTest {
     /** How one message was taken at one point of a conversation. */
     enum Outcome { URGENT, CHECK, NONE }
 
-    static final double HELD_OUT_RECALL_FLOOR = 0.79;
-    static final double HELD_OUT_FALSE_ALARM_CEILING = 0.04;
+    static final double HELD_OUT_RECALL_FLOOR = 0.83;
+    static final double HELD_OUT_FALSE_ALARM_CEILING = 0.025;
 
     static FlowEngine engine;
     static List<Row> rows;
