@@ -242,18 +242,26 @@ public final class BackOfficeInbound {
         });
     }
 
-    /** The OpenAPI document of both directions (src/main/resources/openapi/backoffice.yaml). */
-    private void openapi(RoutingContext ctx) {
+    /**
+     * The OpenAPI document of both directions (src/main/resources/openapi/backoffice.yaml), read from the jar
+     * once: never a resource read on the event loop per request.
+     */
+    private static final byte[] OPENAPI = openapiDocument();
+
+    private static byte[] openapiDocument() {
         try (InputStream in = BackOfficeInbound.class.getResourceAsStream("/openapi/backoffice.yaml")) {
-            if (in == null) {
-                Failures.error(ctx, 404, "not found");
-                return;
-            }
-            ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8")
-                    .end(Buffer.buffer(in.readAllBytes()));
+            return in == null ? null : in.readAllBytes();
         } catch (IOException e) {
-            ctx.fail(500, e);
+            throw new IllegalStateException("the OpenAPI document in the jar cannot be read", e);
         }
+    }
+
+    private void openapi(RoutingContext ctx) {
+        if (OPENAPI == null) {
+            Failures.error(ctx, 404, "not found");
+            return;
+        }
+        ctx.response().putHeader("Content-Type", "application/yaml; charset=utf-8").end(Buffer.buffer(OPENAPI));
     }
 
     private static String sha256(byte[] body) {
