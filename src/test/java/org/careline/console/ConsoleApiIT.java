@@ -6,6 +6,7 @@ import io.vertx.redis.client.Response;
 import org.careline.redis.RedisKeys;
 import org.careline.sandbox.FakeWeChatPlatform;
 import org.careline.testing.Await;
+import org.careline.testing.OutboxEvents;
 import org.careline.testing.RunningCareLine;
 import org.careline.testing.TestAccount;
 import org.careline.testing.WeChatClient;
@@ -104,17 +105,7 @@ class ConsoleApiIT {
     }
 
     List<JsonObject> events(String openid) {
-        Response entries = Await.result(account.redis().xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
-        List<JsonObject> out = new ArrayList<>();
-        for (Response entry : entries) {
-            Response fields = entry.get(1);
-            for (int i = 0; i + 1 < fields.size(); i += 2) {
-                if ("event".equals(fields.get(i).toString())) {
-                    out.add(new JsonObject(fields.get(i + 1).toString()));
-                }
-            }
-        }
-        return out;
+        return OutboxEvents.of(account.redis(), openid);
     }
 
     @Test

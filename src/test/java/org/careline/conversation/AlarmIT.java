@@ -6,6 +6,7 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
 import org.careline.redis.RedisKeys;
 import org.careline.testing.Await;
+import org.careline.testing.OutboxEvents;
 import org.careline.testing.RunningCareLine;
 import org.careline.testing.TestAccount;
 import org.careline.testing.WeChatClient;
@@ -84,17 +85,7 @@ class AlarmIT {
 
     /** The events in the person's outbox, oldest first, as {type, data}. */
     List<JsonObject> events(String openid) {
-        Response entries = Await.result(redis.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
-        List<JsonObject> out = new ArrayList<>();
-        for (Response entry : entries) {
-            Response fields = entry.get(1);
-            for (int i = 0; i + 1 < fields.size(); i += 2) {
-                if ("event".equals(fields.get(i).toString())) {
-                    out.add(new JsonObject(fields.get(i + 1).toString()));
-                }
-            }
-        }
-        return out;
+        return OutboxEvents.of(redis, openid);
     }
 
     @Test
