@@ -5,6 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.json.JsonObject;
 import org.careline.testing.Await;
+import org.careline.testing.HeadlessChromium;
 import org.careline.testing.RunningCareLine;
 import org.careline.testing.TestRedis;
 import org.junit.jupiter.api.AfterEach;
@@ -57,8 +58,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ConsoleBrowserIT {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Duration PATIENCE = Duration.ofSeconds(15);
     static final Path SHOTS = Path.of("target", "screenshots");
     static final Pattern DEMO_PASSWORD = Pattern.compile("as 'demo' with password '([^']+)'");
@@ -69,33 +68,25 @@ class ConsoleBrowserIT {
     private RunningCareLine careline;
     private ChromeDriver browser;
     private WebDriverWait wait;
-    private Path profile;
+    private HeadlessChromium chromium;
     private String demoPassword;
     private String consoleTab;
 
     @BeforeAll
     static void browserInstalled() {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail(CHROMIUM + " or " + CHROMEDRIVER + " is missing: run ./scripts/test.sh, which installs the Debian "
-                    + "packages chromium and chromium-driver before running the tests");
-        }
+        HeadlessChromium.requireInstalled();
     }
 
     @AfterEach
     void stop() throws IOException {
-        if (browser != null) {
-            browser.quit();
+        if (chromium != null) {
+            chromium.close();
         }
         if (careline != null) {
             careline.close();
         }
         if (redis != null) {
             redis.close();
-        }
-        if (profile != null) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -196,9 +187,11 @@ class ConsoleBrowserIT {
                 + "return t.scrollHeight - t.scrollTop - t.clientHeight < 5;"));
         Number profileWidth = (Number) js.executeScript("return document.getElementById('profile').getBoundingClientRect().width;");
         assertThat(profileWidth.doubleValue()).as("the profile card at full width").isGreaterThan(300);
-        WebElement police = browser.findElement(By.cssSelector("[data-testid=police-report]"));
-        js.executeScript("arguments[0].scrollIntoView();", police);
-        assertThat(police.isDisplayed()).isTrue();
+        wait.until(d -> {
+            WebElement police = d.findElement(By.cssSelector("[data-testid=police-report]"));
+            js.executeScript("arguments[0].scrollIntoView();", police);
+            return police.isDisplayed();
+        });
         screenshot("console-phone.png");
 
         // An alarm is closed with a note; the confirm names the level.
@@ -278,6 +271,8 @@ class ConsoleBrowserIT {
                 .orElseThrow(() -> new AssertionError("the sandbox logged no demo account"));
         browser = startBrowser();
         wait = new WebDriverWait(browser, PATIENCE, Duration.ofMillis(50));
+        // Live updates re-render parts of the page at any moment: an element found a moment ago may be replaced.
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         wait.ignoring(StaleElementReferenceException.class);
     }
 
@@ -383,23 +378,8 @@ class ConsoleBrowserIT {
     }
 
     private ChromeDriver startBrowser() {
-        try {
-            Files.createDirectories(Path.of("target"));
-            profile = Files.createTempDirectory(Path.of("target"), "chromium-profile-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
         // 1366×768, the bureau's usual laptop screen.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--autoplay-policy=no-user-gesture-required", "--user-data-dir=" + profile.toAbsolutePath(),
-                "--window-size=1366,768", "--lang=zh-CN");
-        return new ChromeDriver(service, options);
+        chromium = HeadlessChromium.start(1366, 768, "--autoplay-policy=no-user-gesture-required");
+        return chromium.driver();
     }
 }

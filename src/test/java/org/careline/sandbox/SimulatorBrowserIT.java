@@ -1,5 +1,6 @@
 package org.careline.sandbox;
 
+import org.careline.testing.HeadlessChromium;
 import org.careline.testing.RunningCareLine;
 import org.careline.testing.TestRedis;
 import org.junit.jupiter.api.AfterEach;
@@ -42,8 +43,6 @@ class SimulatorBrowserIT {
 
     // Debian's packages (./scripts/test.sh installs them). Both are named explicitly so that Selenium Manager
     // never looks for, or downloads, a browser or a driver of its own.
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Duration PATIENCE = Duration.ofSeconds(15);
     static final Duration POLL = Duration.ofMillis(50);
     static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
@@ -52,31 +51,23 @@ class SimulatorBrowserIT {
     private RunningCareLine careline;
     private ChromeDriver browser;
     private WebDriverWait wait;
-    private Path profile;
+    private HeadlessChromium chromium;
 
     @BeforeAll
     static void browserInstalled() {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail(CHROMIUM + " or " + CHROMEDRIVER + " is missing: run ./scripts/test.sh, which installs the Debian "
-                    + "packages chromium and chromium-driver before running the tests");
-        }
+        HeadlessChromium.requireInstalled();
     }
 
     @AfterEach
     void stop() throws IOException {
-        if (browser != null) {
-            browser.quit();
+        if (chromium != null) {
+            chromium.close();
         }
         if (careline != null) {
             careline.close();
         }
         if (redis != null) {
             redis.close();
-        }
-        if (profile != null) {
-            try (Stream<Path> files = Files.walk(profile)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -271,21 +262,7 @@ class SimulatorBrowserIT {
     }
 
     private ChromeDriver startBrowser() {
-        try {
-            Files.createDirectories(Path.of("target"));
-            profile = Files.createTempDirectory(Path.of("target"), "chromium-profile-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1000,900", "--lang=zh-CN");
-        return new ChromeDriver(service, options);
+        chromium = HeadlessChromium.start(1000, 900);
+        return chromium.driver();
     }
 }
