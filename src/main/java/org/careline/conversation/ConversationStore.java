@@ -39,11 +39,14 @@ public final class ConversationStore {
      * a crash of CareLine mid-save cannot leave a state without its events or the other way round.
      */
     private static final LuaScript APPLY = new LuaScript("""
-            local ops = cjson.decode(ARGV[1])
-            for _, op in ipairs(ops) do
-              redis.call(unpack(op))
+            local i, n = 1, 0
+            while i <= #ARGV do
+              local len = tonumber(ARGV[i])
+              redis.call(unpack(ARGV, i + 1, i + len))
+              i = i + len + 1
+              n = n + 1
             end
-            return #ops
+            return n
             """);
 
     /**
@@ -80,16 +83,20 @@ public final class ConversationStore {
     /**
      * The last round trip: the step's changes, the reply kept for retries, the lock given back — together.
      * KEYS: dedup, lock, then the keys the changes touch. ARGV: reply record, dedup window ms, lock token,
-     * changes (JSON list of commands). Refuses to write when another turn holds the lock (ours expired
-     * during a very long step, and someone else has stepped the conversation since).
+     * then the changes' commands, each as its length and its words (no JSON to decode: Lua's cjson cost more
+     * than the commands). Refuses to write when another turn holds the lock (ours expired during a very long
+     * step, and someone else has stepped the conversation since).
      */
     private static final LuaScript FINISH = new LuaScript("""
             local holder = redis.call('GET', KEYS[2])
             if holder and holder ~= ARGV[3] then
               return redis.error_reply('LOCKLOST the person was locked by another turn')
             end
-            for _, op in ipairs(cjson.decode(ARGV[4])) do
-              redis.call(unpack(op))
+            local i = 4
+            while i <= #ARGV do
+              local len = tonumber(ARGV[i])
+              redis.call(unpack(ARGV, i + 1, i + len))
+              i = i + len + 1
             end
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
             if holder then
@@ -173,8 +180,9 @@ public final class ConversationStore {
                 keys.add(key);
             }
         }
-        return FINISH.run(redis, keys, List.of(Json.write(reply), Long.toString(window.toMillis()), token,
-                Json.write(changes.ops()))).mapEmpty();
+        List<String> args = new ArrayList<>(List.of(Json.write(reply), Long.toString(window.toMillis()), token));
+        changes.appendFlat(args);
+        return FINISH.run(redis, keys, args).mapEmpty();
     }
 
     /** Gives back the claim and the lock of a turn that failed (whichever of them it still holds). */
@@ -241,7 +249,9 @@ public final class ConversationStore {
         if (changes.isEmpty()) {
             return Future.succeededFuture();
         }
-        return APPLY.run(redis, changes.keys(), List.of(Json.write(changes.ops()))).mapEmpty();
+        List<String> args = new ArrayList<>();
+        changes.appendFlat(args);
+        return APPLY.run(redis, changes.keys(), args).mapEmpty();
     }
 
     public Duration retention() {
@@ -514,6 +524,14 @@ public final class ConversationStore {
 
         List<List<String>> ops() {
             return ops;
+        }
+
+        /** Adds every command as its length followed by its words, the form FINISH and APPLY read. */
+        void appendFlat(List<String> args) {
+            for (List<String> op : ops) {
+                args.add(Integer.toString(op.size()));
+                args.addAll(op);
+            }
         }
 
         @Override

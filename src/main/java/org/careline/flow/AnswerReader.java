@@ -180,7 +180,7 @@ final class AnswerReader {
         }
         String s = TextNormalizer.compact(raw);
         for (Option o : options) {
-            if (s.equals(TextNormalizer.compact(o.label())) || s.equals(TextNormalizer.compact(o.value()))) {
+            if (s.equals(TextNormalizer.compactWord(o.label())) || s.equals(TextNormalizer.compactWord(o.value()))) {
                 return Optional.of(o);
             }
         }
@@ -192,7 +192,7 @@ final class AnswerReader {
                 continue;
             }
             for (String w : o.words()) {
-                String cw = TextNormalizer.compact(w);
+                String cw = TextNormalizer.compactWord(w);
                 // A one-character word (嗯, 是) counts only as the whole answer, as in yes/no questions.
                 boolean found = cw.codePointCount(0, cw.length()) == 1 ? s.equals(cw) : s.contains(cw);
                 if (!cw.isEmpty() && found && cw.length() > bestLength) {
@@ -205,7 +205,7 @@ final class AnswerReader {
             return Optional.of(best);
         }
         for (Option o : options) {
-            String label = TextNormalizer.compact(o.label());
+            String label = TextNormalizer.compactWord(o.label());
             if (s.length() >= 2 && !ruledOut(o, s) && (label.contains(s) || s.contains(label))) {
                 return Optional.of(o);
             }
@@ -228,7 +228,7 @@ final class AnswerReader {
         String s = TextNormalizer.compact(raw);
         String best = null;
         for (String w : picked.get().words()) {
-            String cw = TextNormalizer.compact(w);
+            String cw = TextNormalizer.compactWord(w);
             boolean found = cw.codePointCount(0, cw.length()) == 1 ? s.equals(cw) : s.contains(cw);
             if (!cw.isEmpty() && found && (best == null || cw.length() > best.length())) {
                 best = cw;
@@ -239,7 +239,7 @@ final class AnswerReader {
 
     private static boolean ruledOut(Option o, String compacted) {
         for (String w : o.not()) {
-            String cw = TextNormalizer.compact(w);
+            String cw = TextNormalizer.compactWord(w);
             if (!cw.isEmpty() && compacted.contains(cw)) {
                 return true;
             }
@@ -272,7 +272,7 @@ final class AnswerReader {
      * a question, not a yes. Longer words count anywhere in the answer.
      */
     private static boolean says(String answer, String word) {
-        String w = TextNormalizer.compact(word);
+        String w = TextNormalizer.compactWord(word);
         if (w.isEmpty()) {
             return false;
         }

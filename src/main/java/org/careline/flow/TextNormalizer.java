@@ -44,6 +44,47 @@ public final class TextNormalizer {
         if (text == null) {
             return "";
         }
+        return isPlain(text) ? normalizePlain(text) : normalizeFully(text);
+    }
+
+    /**
+     * Only printable ASCII, the common CJK ideographs and 、。: the bulk of messages. NFKC leaves every such
+     * character as it is and none is a decoration, so {@link #normalizePlain} gives what the full path would.
+     */
+    static boolean isPlain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 0x20 && c < 0x7F) && !(c >= 0x4E00 && c <= 0x9FFF) && c != '\u3001' && c != '\u3002') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #normalizeFully} of a plain text: runs of spaces become one, trimmed, lower case. */
+    private static String normalizePlain(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == ' ' && i + 1 < s.length() && s.charAt(i + 1) == ' ') {
+                out = new StringBuilder(s.length());
+                break;
+            }
+        }
+        String collapsed = s;
+        if (out != null) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c != ' ' || out.isEmpty() || out.charAt(out.length() - 1) != ' ') {
+                    out.append(c);
+                }
+            }
+            collapsed = out.toString();
+        }
+        return collapsed.strip().toLowerCase();
+    }
+
+    /** The full path: NFKC, decorations dropped, white space runs made one space, trimmed, lower case. */
+    static String normalizeFully(String text) {
         String s = Normalizer.normalize(text, Normalizer.Form.NFKC);
         StringBuilder out = new StringBuilder(s.length());
         s.codePoints().forEach(cp -> {
@@ -56,8 +97,41 @@ public final class TextNormalizer {
 
     /** {@link #normalize} without any punctuation, symbols or spaces: for matching words inside a message. */
     public static String compact(String text) {
-        return fixTypos(PUNCTUATION_AND_SPACE.matcher(normalize(text)).replaceAll(""));
+        // One step reads the same message several times (choice number, option words, yes/no): the last
+        // message compacted on this thread is remembered, by identity, for the next call.
+        String[] last = LAST_COMPACTED.get();
+        if (text != null && text == last[0]) {
+            return last[1];
+        }
+        String compacted = fixTypos(PUNCTUATION_AND_SPACE.matcher(normalize(text)).replaceAll(""));
+        last[0] = text;
+        last[1] = compacted;
+        return compacted;
     }
+
+    /**
+     * {@link #compact} of a word written in the flows (an option's label or words, a yes/no word), computed
+     * once: these are a few thousand fixed strings, read for every answer. Never call it with a person's text.
+     */
+    public static String compactWord(String word) {
+        if (word == null) {
+            return "";
+        }
+        String known = COMPACTED_WORDS.get(word);
+        if (known != null) {
+            return known;
+        }
+        String compacted = fixTypos(PUNCTUATION_AND_SPACE.matcher(normalize(word)).replaceAll(""));
+        if (COMPACTED_WORDS.size() < MAX_WORDS) {
+            COMPACTED_WORDS.put(word, compacted);
+        }
+        return compacted;
+    }
+
+    private static final ThreadLocal<String[]> LAST_COMPACTED = ThreadLocal.withInitial(() -> new String[2]);
+    private static final Map<String, String> COMPACTED_WORDS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Far above the flows' words; a bound all the same, should flows be reloaded many times. */
+    private static final int MAX_WORDS = 50_000;
 
     /** {@link #TYPOS} read as meant. */
     static String fixTypos(String s) {

@@ -22,8 +22,9 @@ public final class RedisConnector {
     private RedisConnector() {
     }
 
+    /** CareLine's client: one pipelined connection per event loop ({@link LoopRedis}). */
     public static Redis create(Vertx vertx, String url) {
-        return Redis.createClient(vertx, options(url));
+        return new LoopRedis(vertx, options(url));
     }
 
     /**

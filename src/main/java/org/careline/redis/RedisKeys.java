@@ -37,6 +37,20 @@ public final class RedisKeys {
      * of a person is found again from the openid; collisions are out of reach at any district's scale.
      */
     public static String person(String openid) {
+        // A message builds a dozen keys of one person: the last pseudonym of this thread is reused.
+        String[] last = LAST_PERSON.get();
+        if (openid.equals(last[0])) {
+            return last[1];
+        }
+        String person = pseudonym(openid);
+        last[0] = openid;
+        last[1] = person;
+        return person;
+    }
+
+    private static final ThreadLocal<String[]> LAST_PERSON = ThreadLocal.withInitial(() -> new String[2]);
+
+    private static String pseudonym(String openid) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest(("careline:person:" + openid).getBytes(StandardCharsets.UTF_8));

@@ -6,12 +6,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.careline.async.Deadline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET/POST /wechat}: WeChat's URL check and message push (DESIGN §2 step 1). Every request is
@@ -107,8 +107,8 @@ public final class CallbackHandler {
             }
             // Safe mode's msg_signature already ties the body to this timestamp+nonce.
             Future<Boolean> firstUse = aes ? Future.succeededFuture(true)
-                    : nonces.firstUseOrRetry(timestamp, nonce, raw.getBytes())
-                            .timeout(NONCE_CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    : Deadline.within(ctx.vertx(), nonces.firstUseOrRetry(timestamp, nonce, raw.getBytes()),
+                            NONCE_CHECK_TIMEOUT_MS);
             firstUse.transform(ar -> ar.failed() ? dispatcher.notProcessed(message, received, ar.cause())
                             : ar.result() ? dispatcher.dispatch(message)
                             : Future.<MessageDispatcher.Answer>failedFuture(REPLAYED))

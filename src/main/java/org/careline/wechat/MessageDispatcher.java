@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import org.careline.async.Deadline;
 import org.careline.conversation.ConversationService;
 import org.careline.conversation.ReplyRecord;
 import org.careline.conversation.SystemTexts;
@@ -99,9 +100,8 @@ public final class MessageDispatcher {
         } catch (RuntimeException e) {
             log.warn("arrival of {} not noted: {}", message.kind(), e.toString());
         }
-        return answer(message, deadline)
-                // Whatever hangs (Redis mid-retry), WeChat gets an answer inside its 5 seconds.
-                .timeout(Math.max(budget.toMillis() + 300, 1500), TimeUnit.MILLISECONDS)
+        // Whatever hangs (Redis mid-retry), WeChat gets an answer inside its 5 seconds.
+        return Deadline.within(vertx, answer(message, deadline), Math.max(budget.toMillis() + 300, 1500))
                 .map(Answer::of)
                 .onSuccess(a -> meters.counter("careline.callback.answers", "answer", a.kind().name().toLowerCase()).increment())
                 .recover(e -> notProcessed(message, start, e));
@@ -157,7 +157,7 @@ public final class MessageDispatcher {
         // A hanging Redis must not hold the answer for long (at least a second: a healthy Redis answers in
         // about a millisecond, and a tiny budget must not fail a working one). If the turn still begins
         // later, its reply waits in Redis for WeChat's retry.
-        turn.timeout(Math.max(budget.toMillis(), 1000), TimeUnit.MILLISECONDS).onComplete(ar -> {
+        Deadline.within(vertx, turn, Math.max(budget.toMillis(), 1000)).onComplete(ar -> {
             if (ar.failed()) {
                 if (who.compareAndSet(Answering.OPEN, Answering.GAVE_UP)) {
                     answer.tryFail(ar.cause());

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import org.careline.redis.RedisConnector;
 import org.careline.wechat.InboundMessage;
@@ -24,7 +25,8 @@ import java.util.List;
  * one SET, a passive reply (encrypted in safe mode) — with none of CareLine's conversation. Runs in its own
  * JVM so that its memory can be read: {@code java -cp … org.careline.bench.BaselineServer}, configured by
  * {@code BASELINE_PORT}, {@code BASELINE_REDIS_URL}, {@code BASELINE_TOKEN}, {@code BASELINE_AES_KEY} (safe mode).
- * Like CareLine, one HTTP verticle instance per core, and the same Redis client settings.
+ * Like CareLine, one HTTP verticle instance per core, and the same Redis client settings, but Vert.x's pooled
+ * client rather than CareLine's connection per event loop.
  */
 public final class BaselineServer extends VerticleBase {
 
@@ -47,7 +49,8 @@ public final class BaselineServer extends VerticleBase {
         String token = System.getenv("BASELINE_TOKEN");
         String aesKey = System.getenv().getOrDefault("BASELINE_AES_KEY", "");
         Vertx vertx = Vertx.vertx();
-        RedisAPI redis = RedisAPI.api(RedisConnector.create(vertx, System.getenv("BASELINE_REDIS_URL")));
+        // Vert.x's own pooled client, as a bare service would use it (CareLine's is RedisConnector.create).
+        RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, RedisConnector.options(System.getenv("BASELINE_REDIS_URL"))));
         WeChatCrypto crypto = aesKey.isEmpty() ? null : new WeChatCrypto(token, APP_ID, aesKey);
         vertx.deployVerticle(() -> new BaselineServer(redis, token, crypto, port),
                         new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))

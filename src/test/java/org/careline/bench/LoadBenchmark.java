@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * never overlap. Each target gets a warm-up, then a measured period. Not part of the test run (the name
  * ends in Benchmark):
  * {@code mvn -q test -Dtest=LoadBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
- * (options: {@code -Dbench.seconds=20 -Dbench.warmup=10 -Dbench.connections=64 -Dbench.people=10000}).
+ * (options: {@code -Dbench.seconds=20 -Dbench.warmup=60 -Dbench.connections=64 -Dbench.people=10000}).
  * Writes {@code target/benchmark-callback.txt}.
  */
 class LoadBenchmark {
@@ -50,7 +50,11 @@ class LoadBenchmark {
     static final int PEOPLE = Integer.getInteger("bench.people", 10_000);
     static final int CONNECTIONS = Integer.getInteger("bench.connections", 64);
     static final int SECONDS = Integer.getInteger("bench.seconds", 20);
-    static final int WARMUP = Integer.getInteger("bench.warmup", 10);
+    /**
+     * Long enough for the JIT to finish with CareLine's message path on 2 shared cores (it compiles for about
+     * 40 s; the report gives the compile time left inside the measured period, which should be near zero).
+     */
+    static final int WARMUP = Integer.getInteger("bench.warmup", 60);
     /** Extra JVM options for the servers under test, e.g. {@code -XX:StartFlightRecording=filename=x.jfr}. */
     static final String SERVER_JVM_ARGS = System.getProperty("bench.serverJvmArgs", "");
     /** Which targets run, by name without spaces: {@code CareLine-plain,baseline-plain,...}; empty = all. */
@@ -66,7 +70,7 @@ class LoadBenchmark {
     record Cpu(double server, double generator, double redis) {}
 
     record Figures(Target target, long messages, double seconds, long errors, long success, double p50, double p99,
-                   double p999, double max, long peakRssKib, Cpu cpu) {
+                   double p999, double max, long peakRssKib, Cpu cpu, long jitMillis) {
         double rate() {
             return messages / seconds;
         }
@@ -132,6 +136,8 @@ class LoadBenchmark {
         if (!SERVER_JVM_ARGS.isBlank()) {
             command.addAll(List.of(SERVER_JVM_ARGS.trim().split("\\s+")));
         }
+        // The test class path carries logback-test.xml (INFO for everything): the servers log as in production.
+        command.add("-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath());
         command.addAll(List.of("-cp", classpath, main));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("CARELINE_"));
@@ -149,8 +155,11 @@ class LoadBenchmark {
             long redisPid = redisPid();
             redisCommand(vertx, redis, "CONFIG", "RESETSTAT");
             long[] before = {cpuMicros(process.pid()), cpuMicros(ProcessHandle.current().pid()), cpuMicros(redisPid)};
+            long jitBefore = jitMillis(process.pid());
             load.run(vertx, client, port, SECONDS);
             long[] after = {cpuMicros(process.pid()), cpuMicros(ProcessHandle.current().pid()), cpuMicros(redisPid)};
+            long jitAfter = jitMillis(process.pid());
+            long jit = jitBefore < 0 || jitAfter < 0 ? -1 : jitAfter - jitBefore;
             long rss = peakRssKib(process.pid());
             commandStats.put(target.name(), redisCommand(vertx, redis, "INFO", "commandstats"));
             long[] l = load.latencies();
@@ -158,7 +167,7 @@ class LoadBenchmark {
             return new Figures(target, l.length, load.seconds, load.errors.get(), load.success.get(), pct(l, 50),
                     pct(l, 99), pct(l, 99.9), l.length == 0 ? 0 : l[l.length - 1] / 1e6, rss,
                     new Cpu(perMessage(after[0] - before[0], l.length), perMessage(after[1] - before[1], l.length),
-                            perMessage(after[2] - before[2], l.length)));
+                            perMessage(after[2] - before[2], l.length)), jit);
         } finally {
             process.destroy();
             if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -210,7 +219,7 @@ class LoadBenchmark {
                 int l = lane;
                 // Each connection is driven from one event loop, as a real client's would be.
                 Promise<Void> done = Promise.promise();
-                vertx.getOrCreateContext().runOnContext(v -> lane(client, port, l, l, end).onComplete(done));
+                vertx.getOrCreateContext().runOnContext(v -> lane(client, port, l, l, end, done));
                 lanes.add(done.future());
             }
             try {
@@ -222,13 +231,18 @@ class LoadBenchmark {
             seconds = (System.nanoTime() - t0) / 1e9;
         }
 
-        /** Lane {@code lane} serves the people lane, lane + CONNECTIONS, …, one message each, round and round. */
-        private Future<Void> lane(WebClient client, int port, int lane, int person, long end) {
+        /**
+         * Lane {@code lane} serves the people lane, lane + CONNECTIONS, …, one message each, round and round.
+         * Each answer starts the next send from its callback (not a chain of composed futures, whose
+         * completion at the end would run through tens of thousands of nested calls).
+         */
+        private void lane(WebClient client, int port, int lane, int person, long end, Promise<Void> done) {
             if (System.nanoTime() >= end) {
-                return Future.succeededFuture();
+                done.complete();
+                return;
             }
             int next = person + CONNECTIONS < PEOPLE ? person + CONNECTIONS : lane;
-            return send(client, port, lane, person).compose(v -> lane(client, port, lane, next, end));
+            send(client, port, lane, person).onComplete(ar -> lane(client, port, lane, next, end, done));
         }
 
         private Future<Void> send(WebClient client, int port, int lane, int person) {
@@ -330,6 +344,31 @@ class LoadBenchmark {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000L;
     }
 
+    /**
+     * Milliseconds the server's JIT compilers have worked so far ({@code java.ci.totalTime} read by jcmd), or -1
+     * when jcmd cannot tell.
+     */
+    static long jitMillis(long pid) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "PerfCounter.print").redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jcmd.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            long ticks = -1;
+            long frequency = -1;
+            for (String line : out.lines().toList()) {
+                if (line.startsWith("java.ci.totalTime=")) {
+                    ticks = Long.parseLong(line.substring(line.indexOf('=') + 1).trim());
+                } else if (line.startsWith("sun.os.hrt.frequency=")) {
+                    frequency = Long.parseLong(line.substring(line.indexOf('=') + 1).trim());
+                }
+            }
+            return ticks < 0 || frequency <= 0 ? -1 : ticks * 1000 / frequency;
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
     static long peakRssKib(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmHWM:")) {
@@ -364,12 +403,12 @@ class LoadBenchmark {
         StringBuilder out = new StringBuilder(String.format(
                 "LoadBenchmark: %d people, %d connections, %d s measured after %d s warm-up, %d cores (load generator included)%n",
                 PEOPLE, CONNECTIONS, SECONDS, WARMUP, Runtime.getRuntime().availableProcessors()));
-        out.append(String.format("%-16s %10s %8s %8s %8s %8s %7s %9s %10s %26s%n", "target", "msg/s", "p50 ms", "p99 ms",
-                "p99.9 ms", "max ms", "errors", "success", "peak RSS", "CPU µs/msg server/gen/redis"));
+        out.append(String.format("%-16s %10s %8s %8s %8s %8s %7s %9s %10s %26s %8s%n", "target", "msg/s", "p50 ms", "p99 ms",
+                "p99.9 ms", "max ms", "errors", "success", "peak RSS", "CPU µs/msg server/gen/redis", "JIT ms"));
         for (Figures f : all) {
-            out.append(String.format("%-16s %10.0f %8.2f %8.2f %8.2f %8.1f %7d %9d %7d MiB %10.0f /%4.0f /%4.0f%n",
+            out.append(String.format("%-16s %10.0f %8.2f %8.2f %8.2f %8.1f %7d %9d %7d MiB %10.0f /%4.0f /%4.0f %8d%n",
                     f.target().name(), f.rate(), f.p50(), f.p99(), f.p999(), f.max(), f.errors(), f.success(),
-                    f.peakRssKib() / 1024, f.cpu().server(), f.cpu().generator(), f.cpu().redis()));
+                    f.peakRssKib() / 1024, f.cpu().server(), f.cpu().generator(), f.cpu().redis(), f.jitMillis()));
         }
         for (boolean safe : new boolean[] {false, true}) {
             Figures base = find(all, false, safe);

@@ -55,4 +55,34 @@ class TextNormalizerTest {
         org.assertj.core.api.Assertions.assertThat(TextNormalizer.choiceNumber("要".repeat(5_000) + "1")).isEmpty();
         org.assertj.core.api.Assertions.assertThat(TextNormalizer.choiceNumber("第三个吧")).hasValue(3);
     }
+
+    @Test
+    @DisplayName("the quick path for plain text gives exactly what the full normalisation gives")
+    void plainPathAgreesWithFullPath() throws Exception {
+        java.util.List<String> texts = new java.util.ArrayList<>(java.util.List.of("  Hello  World  ", "我想 申请  帮助。",
+                "孩子不见了、怎么办", "ABC def", " ", "", "a  b   c"));
+        for (String file : java.util.List.of("/routing/labelled-messages.tsv", "/safety/labelled-safety.tsv")) {
+            try (var in = getClass().getResourceAsStream(file)) {
+                new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                        .map(l -> l.split("\t")[0]).forEach(texts::add);
+            }
+        }
+        java.util.Random random = new java.util.Random(7);
+        String alphabet = " aZ9!~^|`$、。的我孩子一龥";
+        for (int i = 0; i < 2000; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int k = random.nextInt(12); k > 0; k--) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            texts.add(b.toString());
+        }
+        int plain = 0;
+        for (String t : texts) {
+            if (TextNormalizer.isPlain(t)) {
+                plain++;
+            }
+            assertThat(TextNormalizer.normalize(t)).as(t).isEqualTo(TextNormalizer.normalizeFully(t));
+        }
+        assertThat(plain).as("texts that took the quick path").isGreaterThan(2000);
+    }
 }
