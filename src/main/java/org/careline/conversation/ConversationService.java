@@ -55,6 +55,9 @@ public final class ConversationService {
                            Duration dedupWindow) {}
 
     private final MeterRegistry meters;
+    /** The step timers, looked up once (not per message). */
+    private final io.micrometer.core.instrument.Timer stepSaved;
+    private final io.micrometer.core.instrument.Timer stepFailed;
     private final SystemTexts texts;
     private final DirectorDesk directors;
     private final PersonalFiles files;
@@ -89,6 +92,8 @@ public final class ConversationService {
         this.directors = directors;
         this.attachmentLinks = attachmentLinks;
         this.meters = meters;
+        this.stepSaved = meters.timer("careline.conversation.step", "outcome", "saved");
+        this.stepFailed = meters.timer("careline.conversation.step", "outcome", "failed");
         this.texts = texts;
         this.store = store;
         this.queue = queue;
@@ -169,8 +174,7 @@ public final class ConversationService {
                     return Future.failedFuture(e);
                 })
                 .onFailure(e -> store.abandon(openid, key, token))
-                .onComplete(ar -> sample.stop(meters.timer("careline.conversation.step",
-                        "outcome", ar.succeeded() ? "saved" : "failed"))));
+                .onComplete(ar -> sample.stop(ar.succeeded() ? stepSaved : stepFailed)));
         return turn.future();
     }
 

@@ -39,10 +39,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>10,000 people send signed text messages that move them between the menu and the flows; 64
  * connections, each sending its next message when the previous answer has arrived; a person's messages
- * never overlap. Each target gets a warm-up, then a measured period. Not part of the test run (the name
- * ends in Benchmark):
+ * never overlap. Per mode, both servers run side by side; each gets a warm-up, then its measured seconds are
+ * taken in {@code bench.rounds} windows, the two targets in turn, so that a slower minute of the shared machine
+ * falls on both. Not part of the test run (the name ends in Benchmark):
  * {@code mvn -q test -Dtest=LoadBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
- * (options: {@code -Dbench.seconds=20 -Dbench.warmup=60 -Dbench.connections=64 -Dbench.people=10000}).
+ * (options: {@code -Dbench.seconds=20 -Dbench.rounds=4 -Dbench.warmup=60 -Dbench.connections=64
+ * -Dbench.people=10000}).
  * Writes {@code target/benchmark-callback.txt}.
  */
 class LoadBenchmark {
@@ -55,6 +57,8 @@ class LoadBenchmark {
      * 40 s; the report gives the compile time left inside the measured period, which should be near zero).
      */
     static final int WARMUP = Integer.getInteger("bench.warmup", 60);
+    /** The measured seconds of each target are taken in this many windows, the targets of a mode in turn. */
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 4);
     /** Extra JVM options for the servers under test, e.g. {@code -XX:StartFlightRecording=filename=x.jfr}. */
     static final String SERVER_JVM_ARGS = System.getProperty("bench.serverJvmArgs", "");
     /** Which targets run, by name without spaces: {@code CareLine-plain,baseline-plain,...}; empty = all. */
@@ -86,12 +90,28 @@ class LoadBenchmark {
             WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
                     .setPipelining(false), new PoolOptions().setHttp1MaxSize(CONNECTIONS));
             for (boolean safe : new boolean[] {false, true}) {
-                for (boolean careline : new boolean[] {false, true}) {
-                    Target target = new Target((careline ? "CareLine" : "baseline") + (safe ? " safe" : " plain"),
-                            careline, safe);
-                    if (ONLY.isEmpty() || List.of(ONLY.split(",")).contains(target.name().replace(' ', '-'))) {
-                        all.add(measure(vertx, client, redis, target, dir));
+                List<Server> servers = new ArrayList<>();
+                try {
+                    for (boolean careline : new boolean[] {false, true}) {
+                        Target target = new Target((careline ? "CareLine" : "baseline") + (safe ? " safe" : " plain"),
+                                careline, safe);
+                        if (ONLY.isEmpty() || List.of(ONLY.split(",")).contains(target.name().replace(' ', '-'))) {
+                            servers.add(Server.start(target, redis, dir));
+                        }
                     }
+                    for (Server server : servers) {
+                        server.warmUp(vertx, client);
+                    }
+                    // The machine's speed drifts (other tenants): short windows taken in turn give each target
+                    // the same share of good and bad moments.
+                    for (int round = 0; round < ROUNDS; round++) {
+                        for (Server server : servers) {
+                            server.measure(vertx, client, redis, Math.max(1, SECONDS / ROUNDS));
+                        }
+                    }
+                    servers.forEach(server -> all.add(server.figures()));
+                } finally {
+                    servers.forEach(Server::stop);
                 }
             }
         } finally {
@@ -105,72 +125,131 @@ class LoadBenchmark {
         }
     }
 
-    private Figures measure(Vertx vertx, WebClient client, RedisServerProcess redis, Target target, Path dir)
-            throws Exception {
-        int port = RedisServerProcess.freePort();
-        Map<String, String> env = new HashMap<>();
-        String main;
-        if (target.careline()) {
-            main = "org.careline.Main";
-            env.put("CARELINE_HTTP_PORT", Integer.toString(port));
-            env.put("CARELINE_HTTP_HOST", "127.0.0.1");
-            env.put("CARELINE_ADMIN_PORT", Integer.toString(RedisServerProcess.freePort()));
-            env.put("CARELINE_REDIS_URL", redis.url());
-            // One INFO line per message would measure the log file, not the service.
-            env.put("CARELINE_LOG_LEVEL", "WARN");
-            env.put("CARELINE_WECHAT_TOKEN", TOKEN);
-            if (target.safe()) {
-                env.put("CARELINE_WECHAT_AES_KEY", AES_KEY);
-            }
-        } else {
-            main = BaselineServer.class.getName();
-            env.put("BASELINE_PORT", Integer.toString(port));
-            env.put("BASELINE_REDIS_URL", redis.url());
-            env.put("BASELINE_TOKEN", TOKEN);
-            if (target.safe()) {
-                env.put("BASELINE_AES_KEY", AES_KEY);
-            }
+    /** One server under test, in a JVM of its own, and what its measured windows added up to. */
+    static final class Server {
+        final Target target;
+        final Process process;
+        final int port;
+        final WeChatCrypto crypto;
+        final String prefix;
+        int[] cursors = new int[PEOPLE];
+        long messages;
+        double seconds;
+        long errors;
+        long success;
+        long[] latencies = new long[0];
+        long[] cpu = new long[3];
+        long jit;
+
+        private Server(Target target, Process process, int port) {
+            this.target = target;
+            this.process = process;
+            this.port = port;
+            this.crypto = target.safe() ? new WeChatCrypto(TOKEN, BaselineServer.APP_ID, AES_KEY) : null;
+            this.prefix = "o-" + target.name().replace(' ', '-') + "-" + System.nanoTime() + "-";
         }
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        if (!SERVER_JVM_ARGS.isBlank()) {
-            command.addAll(List.of(SERVER_JVM_ARGS.trim().split("\\s+")));
+
+        static Server start(Target target, RedisServerProcess redis, Path dir) throws Exception {
+            int port = RedisServerProcess.freePort();
+            Map<String, String> env = new HashMap<>();
+            String main;
+            if (target.careline()) {
+                main = "org.careline.Main";
+                env.put("CARELINE_HTTP_PORT", Integer.toString(port));
+                env.put("CARELINE_HTTP_HOST", "127.0.0.1");
+                env.put("CARELINE_ADMIN_PORT", Integer.toString(RedisServerProcess.freePort()));
+                env.put("CARELINE_REDIS_URL", redis.url());
+                // One INFO line per message would measure the log file, not the service.
+                env.put("CARELINE_LOG_LEVEL", "WARN");
+                env.put("CARELINE_WECHAT_TOKEN", TOKEN);
+                if (target.safe()) {
+                    env.put("CARELINE_WECHAT_AES_KEY", AES_KEY);
+                }
+            } else {
+                main = BaselineServer.class.getName();
+                env.put("BASELINE_PORT", Integer.toString(port));
+                env.put("BASELINE_REDIS_URL", redis.url());
+                env.put("BASELINE_TOKEN", TOKEN);
+                if (target.safe()) {
+                    env.put("BASELINE_AES_KEY", AES_KEY);
+                }
+            }
+            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            if (!SERVER_JVM_ARGS.isBlank()) {
+                command.addAll(List.of(SERVER_JVM_ARGS.trim().split("\\s+")));
+            }
+            // The test class path carries logback-test.xml (INFO for everything): the servers log as in production.
+            command.add("-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath());
+            command.addAll(List.of("-cp", classpath, main));
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().keySet().removeIf(k -> k.startsWith("CARELINE_"));
+            pb.environment().putAll(env);
+            pb.redirectErrorStream(true).redirectOutput(dir.resolve(target.name().replace(' ', '-') + ".log").toFile());
+            Server server = new Server(target, pb.start(), port);
+            try {
+                awaitHealth(port, server.process);
+            } catch (AssertionError | RuntimeException e) {
+                server.stop();
+                throw e;
+            }
+            return server;
         }
-        // The test class path carries logback-test.xml (INFO for everything): the servers log as in production.
-        command.add("-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath());
-        command.addAll(List.of("-cp", classpath, main));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().keySet().removeIf(k -> k.startsWith("CARELINE_"));
-        pb.environment().putAll(env);
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve(target.name().replace(' ', '-') + ".log").toFile());
-        Process process = pb.start();
-        try {
-            awaitHealth(port, process);
-            WeChatCrypto crypto = target.safe() ? new WeChatCrypto(TOKEN, BaselineServer.APP_ID, AES_KEY) : null;
-            String prefix = "o-" + target.name().replace(' ', '-') + "-" + System.nanoTime() + "-";
+
+        void warmUp(Vertx vertx, WebClient client) {
             Load warm = new Load(prefix, crypto);
+            warm.cursors = cursors;
             warm.run(vertx, client, port, WARMUP);
+        }
+
+        /** One measured window of {@code windowSeconds}, added to the totals. */
+        void measure(Vertx vertx, WebClient client, RedisServerProcess redis, int windowSeconds) throws IOException {
             Load load = new Load(prefix, crypto);
-            load.cursors = warm.cursors; // people go on where the warm-up left them
+            load.cursors = cursors; // people go on where the last window left them
             long redisPid = redisPid();
             redisCommand(vertx, redis, "CONFIG", "RESETSTAT");
             long[] before = {cpuMicros(process.pid()), cpuMicros(ProcessHandle.current().pid()), cpuMicros(redisPid)};
             long jitBefore = jitMillis(process.pid());
-            load.run(vertx, client, port, SECONDS);
+            load.run(vertx, client, port, windowSeconds);
             long[] after = {cpuMicros(process.pid()), cpuMicros(ProcessHandle.current().pid()), cpuMicros(redisPid)};
             long jitAfter = jitMillis(process.pid());
-            long jit = jitBefore < 0 || jitAfter < 0 ? -1 : jitAfter - jitBefore;
-            long rss = peakRssKib(process.pid());
+            jit = jit < 0 || jitBefore < 0 || jitAfter < 0 ? -1 : jit + jitAfter - jitBefore;
+            for (int i = 0; i < 3; i++) {
+                cpu[i] += after[i] - before[i];
+            }
             commandStats.put(target.name(), redisCommand(vertx, redis, "INFO", "commandstats"));
             long[] l = load.latencies();
+            long[] joined = Arrays.copyOf(latencies, latencies.length + l.length);
+            System.arraycopy(l, 0, joined, latencies.length, l.length);
+            latencies = joined;
+            messages += l.length;
+            seconds += load.seconds;
+            errors += load.errors.get();
+            success += load.success.get();
+        }
+
+        Figures figures() {
+            long rss;
+            try {
+                rss = peakRssKib(process.pid());
+            } catch (IOException e) {
+                rss = -1;
+            }
+            long[] l = latencies.clone();
             Arrays.sort(l);
-            return new Figures(target, l.length, load.seconds, load.errors.get(), load.success.get(), pct(l, 50),
-                    pct(l, 99), pct(l, 99.9), l.length == 0 ? 0 : l[l.length - 1] / 1e6, rss,
-                    new Cpu(perMessage(after[0] - before[0], l.length), perMessage(after[1] - before[1], l.length),
-                            perMessage(after[2] - before[2], l.length)), jit);
-        } finally {
+            return new Figures(target, messages, seconds, errors, success, pct(l, 50), pct(l, 99), pct(l, 99.9),
+                    l.length == 0 ? 0 : l[l.length - 1] / 1e6, rss, new Cpu(perMessage(cpu[0], messages),
+                    perMessage(cpu[1], messages), perMessage(cpu[2], messages)), jit);
+        }
+
+        void stop() {
             process.destroy();
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 process.destroyForcibly();
             }
         }
@@ -403,6 +482,7 @@ class LoadBenchmark {
         StringBuilder out = new StringBuilder(String.format(
                 "LoadBenchmark: %d people, %d connections, %d s measured after %d s warm-up, %d cores (load generator included)%n",
                 PEOPLE, CONNECTIONS, SECONDS, WARMUP, Runtime.getRuntime().availableProcessors()));
+        out.append(String.format("(each target's measured seconds in %d windows, taken in turn with the other target of its mode)%n", ROUNDS));
         out.append(String.format("%-16s %10s %8s %8s %8s %8s %7s %9s %10s %26s %8s%n", "target", "msg/s", "p50 ms", "p99 ms",
                 "p99.9 ms", "max ms", "errors", "success", "peak RSS", "CPU µs/msg server/gen/redis", "JIT ms"));
         for (Figures f : all) {
@@ -420,7 +500,7 @@ class LoadBenchmark {
             }
         }
         commandStats.forEach((name, stats) -> {
-            out.append("Redis commands during ").append(name).append(" (calls, µs per call):\n");
+            out.append("Redis commands during ").append(name).append("'s last window (calls, µs per call):\n");
             stats.lines().filter(l -> l.startsWith("cmdstat_")).forEach(l -> {
                 String cmd = l.substring(8, l.indexOf(':'));
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("calls=(\\d+).*usec_per_call=([\\d.]+)").matcher(l);
