@@ -227,7 +227,7 @@ public final class ConversationService {
         fields.remove(UNSUBSCRIBED_AT);
         return new ConversationStore.Snapshot(new ConversationState(s.flow(), s.node(), s.status(), fields, s.stack(),
                 s.history(), s.attempts(), s.flowsVersion(), s.startedAt(), s.updatedAt(), s.escalation()),
-                snapshot.profile(), snapshot.cases());
+                snapshot.profile(), snapshot.cases(), snapshot.staffRepliedAt());
     }
 
     private Future<Void> keepAlarmAfterUnfollow(String openid, ConversationState s) {
@@ -323,6 +323,8 @@ public final class ConversationService {
             if ("reply".equals(kind)) {
                 String staff = RedisKeys.staffHandling(openid);
                 changes.command(staff, "HSETNX", staff, "firstReplyAt", now.toString());
+                // Someone is reading now, whatever the office hours: the bot must not say otherwise.
+                changes.command(staff, "HSET", staff, "lastReplyAt", now.toString());
             }
             return store.apply(changes);
         });
@@ -436,7 +438,7 @@ public final class ConversationService {
                         statusText(c), c.updatedAt()))
                 .toList();
         return new StepContext(now, settings.zone(), caseNumbers, snapshot.profile(), cases,
-                settings.idleTimeout(), settings.officeHours());
+                settings.idleTimeout(), settings.officeHours()).withStaffRepliedAt(snapshot.staffRepliedAt());
     }
 
     /** The status as a family reads it, with the back office's message when it sent one. */

@@ -22,7 +22,10 @@ import java.util.Map;
  */
 public final class ConversationStore {
 
-    /** Reads state, profile and the ten newest cases in one round trip (all keys share the person's slot). */
+    /**
+     * Reads state, profile, the ten newest cases and when staff last replied, in one round trip (all keys
+     * share the person's slot).
+     */
     private static final LuaScript LOAD = new LuaScript("""
             local conv = redis.call('GET', KEYS[1])
             local profile = redis.call('HGETALL', KEYS[2])
@@ -31,7 +34,7 @@ public final class ConversationStore {
             for i, id in ipairs(ids) do
               cases[i] = redis.call('GET', ARGV[1] .. id) or ''
             end
-            return {conv or '', profile, cases}
+            return {conv or '', profile, cases, redis.call('HGET', KEYS[4], 'lastReplyAt') or ''}
             """);
 
     /**
@@ -52,10 +55,10 @@ public final class ConversationStore {
     /**
      * The first round trip of a message (DESIGN §2 steps 2–3): claim it for WeChat's retries, take the
      * person's lock, and read what the step needs. Every key is the person's (one cluster slot).
-     * KEYS: dedup, lock, conv, profile, cases. ARGV: processing record, lease ms, lock token, lock ttl ms,
+     * KEYS: dedup, lock, conv, profile, cases, staff. ARGV: processing record, lease ms, lock token, lock ttl ms,
      * case-key prefix. Answers {'seen', record} for a message another turn holds or has answered;
      * {'busy'} when another instance holds the person's lock (the claim stays ours: calling again with the
-     * same record and token goes on from there); else {'mine', conv, profile, cases}.
+     * same record and token goes on from there); else {'mine', conv, profile, cases, staff's last reply}.
      */
     private static final LuaScript BEGIN = new LuaScript("""
             local seen = redis.call('GET', KEYS[1])
@@ -77,7 +80,7 @@ public final class ConversationStore {
             for i, id in ipairs(ids) do
               cases[i] = redis.call('GET', ARGV[5] .. id) or ''
             end
-            return {'mine', conv or '', profile, cases}
+            return {'mine', conv or '', profile, cases, redis.call('HGET', KEYS[6], 'lastReplyAt') or ''}
             """);
 
     /**
@@ -143,12 +146,17 @@ public final class ConversationStore {
         this.clock = clock;
     }
 
-    /** What the orchestrator needs before a step. {@code state} is null for a new person. */
-    public record Snapshot(ConversationState state, StepContext.Profile profile, List<CaseRecord> cases) {}
+    /**
+     * What the orchestrator needs before a step. {@code state} is null for a new person; {@code staffRepliedAt}
+     * (when someone on staff last wrote to the person from the console) is null when nobody has.
+     */
+    public record Snapshot(ConversationState state, StepContext.Profile profile, List<CaseRecord> cases,
+                           Instant staffRepliedAt) {}
 
     public Future<Snapshot> load(String openid) {
         return LOAD.run(redis, List.of(RedisKeys.conversation(openid), RedisKeys.profile(openid),
-                RedisKeys.userCases(openid)), List.of(RedisKeys.caseRecord(openid, ""))).map(r -> snapshot(r.get(0), r.get(1), r.get(2)));
+                RedisKeys.userCases(openid), RedisKeys.staffHandling(openid)), List.of(RedisKeys.caseRecord(openid, "")))
+                .map(r -> snapshot(r.get(0), r.get(1), r.get(2), r.get(3)));
     }
 
     /** What the first round trip of a message found. Exactly one of the three holds. */
@@ -160,14 +168,15 @@ public final class ConversationStore {
      */
     public Future<Begin> begin(String openid, String dedupKey, String token) {
         List<String> keys = List.of(RedisKeys.dedup(openid, dedupKey), RedisKeys.userLock(openid),
-                RedisKeys.conversation(openid), RedisKeys.profile(openid), RedisKeys.userCases(openid));
+                RedisKeys.conversation(openid), RedisKeys.profile(openid), RedisKeys.userCases(openid),
+                RedisKeys.staffHandling(openid));
         List<String> args = List.of(Json.write(ReplyRecord.processing(token)),
                 Long.toString(RedisKeys.PROCESSING_LEASE.toMillis()), token,
                 Long.toString(RedisKeys.USER_LOCK_TTL.toMillis()), RedisKeys.caseRecord(openid, ""));
         return BEGIN.run(redis, keys, args).map(r -> switch (r.get(0).toString()) {
             case "seen" -> new Begin(null, readReply(r.get(1).toString()), false);
             case "busy" -> new Begin(null, null, true);
-            default -> new Begin(snapshot(r.get(1), r.get(2), r.get(3)), null, false);
+            default -> new Begin(snapshot(r.get(1), r.get(2), r.get(3), r.get(4)), null, false);
         });
     }
 
@@ -200,7 +209,7 @@ public final class ConversationStore {
         return Json.read(json, ReplyRecord.class);
     }
 
-    private static Snapshot snapshot(Response convR, Response profileR, Response casesR) {
+    private static Snapshot snapshot(Response convR, Response profileR, Response casesR, Response staffReplyR) {
         String conv = convR.toString();
         ConversationState state = conv.isEmpty() ? null : readState(conv);
         List<CaseRecord> cases = new ArrayList<>();
@@ -210,7 +219,16 @@ public final class ConversationStore {
                 cases.add(Json.read(json, CaseRecord.class));
             }
         }
-        return new Snapshot(state, profile(profileR), cases);
+        Instant staffRepliedAt = null;
+        String staffReply = staffReplyR == null ? "" : staffReplyR.toString();
+        if (!staffReply.isEmpty()) {
+            try {
+                staffRepliedAt = Instant.parse(staffReply);
+            } catch (java.time.format.DateTimeParseException e) {
+                // Unreadable: as if nobody had replied.
+            }
+        }
+        return new Snapshot(state, profile(profileR), cases, staffRepliedAt);
     }
 
     /** A state that no longer parses (a format change) is treated as no state: the person starts afresh. */

@@ -21,7 +21,20 @@ import java.util.function.Supplier;
  */
 public record StepContext(Instant now, ZoneId zone, Supplier<String> newCaseId, Profile profile,
                           List<CaseSummary> cases, Duration idleTimeout, OfficeHours office,
-                          List<ChildOnList> children, Map<String, Binding> bindings) {
+                          List<ChildOnList> children, Map<String, Binding> bindings, Instant staffRepliedAt) {
+
+    /**
+     * A staff member who wrote to the person this recently is taken to be reading the chat now, also outside
+     * office hours: the bot must not tell a child in a crisis that nobody reads before morning while a
+     * caseworker is writing to them.
+     */
+    public static final Duration STAFF_ACTIVE = Duration.ofMinutes(30);
+
+    public StepContext(Instant now, ZoneId zone, Supplier<String> newCaseId, Profile profile, List<CaseSummary> cases,
+                       Duration idleTimeout, OfficeHours office, List<ChildOnList> children,
+                       Map<String, Binding> bindings) {
+        this(now, zone, newCaseId, profile, cases, idleTimeout, office, children, bindings, null);
+    }
 
     public StepContext(Instant now, ZoneId zone, Supplier<String> newCaseId, Profile profile, List<CaseSummary> cases,
                        Duration idleTimeout, OfficeHours office) {
@@ -35,7 +48,13 @@ public record StepContext(Instant now, ZoneId zone, Supplier<String> newCaseId, 
 
     /** The same step with the children a director may see and the outcome of binding codes looked up. */
     public StepContext with(List<ChildOnList> children, Map<String, Binding> bindings) {
-        return new StepContext(now, zone, newCaseId, profile, cases, idleTimeout, office, children, bindings);
+        return new StepContext(now, zone, newCaseId, profile, cases, idleTimeout, office, children, bindings,
+                staffRepliedAt);
+    }
+
+    /** The same step, knowing when someone on staff last wrote to the person (null: never). */
+    public StepContext withStaffRepliedAt(Instant at) {
+        return new StepContext(now, zone, newCaseId, profile, cases, idleTimeout, office, children, bindings, at);
     }
 
     /** The office hours as configured text, shown when a chat goes to staff. */
@@ -43,9 +62,10 @@ public record StepContext(Instant now, ZoneId zone, Supplier<String> newCaseId, 
         return office == null ? "" : office.text();
     }
 
-    /** Staff are at work now. */
+    /** Staff are at work now: office hours, or a staff member wrote to this person within {@link #STAFF_ACTIVE}. */
     public boolean staffOnDuty() {
-        return office == null || office.isOpen(now.atZone(zone));
+        return office == null || office.isOpen(now.atZone(zone))
+                || staffRepliedAt != null && !staffRepliedAt.isBefore(now.minus(STAFF_ACTIVE));
     }
 
     /**

@@ -44,4 +44,18 @@ class OfficeHoursTest {
         assertThatThrownBy(() -> OfficeHours.parse("工作日 17:30–8:30")).isInstanceOf(IllegalArgumentException.class);
         assertThat(OfficeHours.parse("每天 0:00–23:59").isOpen(at("2026-11-08T03:00"))).isTrue();
     }
+
+    @Test
+    @DisplayName("At night, a chat a caseworker wrote into within the last half hour counts as read now; an older reply does not")
+    void staffWritingAtNight() {
+        java.time.Instant night = at("2026-11-03T23:10").toInstant();
+        StepContext nobody = new StepContext(night, SHANGHAI, () -> "C-1", StepContext.Profile.family(),
+                java.util.List.of(), java.time.Duration.ofMinutes(30), HOURS);
+        assertThat(nobody.staffOnDuty()).isFalse();
+        assertThat(nobody.withStaffRepliedAt(night.minusSeconds(5 * 60)).staffOnDuty()).isTrue();
+        assertThat(nobody.withStaffRepliedAt(night.minusSeconds(31 * 60)).staffOnDuty()).isFalse();
+        // Kept when the engine adds the director's children and bindings.
+        assertThat(nobody.withStaffRepliedAt(night.minusSeconds(60)).with(java.util.List.of(), java.util.Map.of())
+                .staffOnDuty()).isTrue();
+    }
 }
