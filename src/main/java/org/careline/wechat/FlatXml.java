@@ -161,10 +161,13 @@ final class FlatXml {
                 while (pos < s.length() && s.charAt(pos) != '<' && s.charAt(pos) != '&') {
                     pos++;
                 }
-                int bad = s.indexOf("]]>", start);
-                if (bad >= 0 && bad + 3 <= pos) {
-                    pos = bad;
-                    throw malformed(); // not allowed in character data
+                // Searched within the run only: a search to the end of the body for every run between
+                // thousands of entity references would make a 64 KiB body cost quadratic time.
+                for (int i = start; i + 2 < pos; i++) {
+                    if (s.charAt(i) == ']' && s.charAt(i + 1) == ']' && s.charAt(i + 2) == '>') {
+                        pos = i;
+                        throw malformed(); // not allowed in character data
+                    }
                 }
                 if (text != null) {
                     appendChars(text, start, pos);
@@ -183,7 +186,7 @@ final class FlatXml {
 
     /** Attributes up to the end of a start tag; true for an empty-element tag ({@code />}). */
     private boolean attributes() {
-        java.util.List<String> seen = null;
+        java.util.Set<String> seen = null;
         while (true) {
             boolean spaced = skipSpaces();
             if (pos >= s.length()) {
@@ -204,12 +207,11 @@ final class FlatXml {
             }
             String name = name();
             if (seen == null) {
-                seen = new java.util.ArrayList<>(2);
+                seen = new java.util.HashSet<>();
             }
-            if (seen.contains(name)) {
-                throw malformed();
+            if (!seen.add(name)) {
+                throw malformed(); // the same attribute twice
             }
-            seen.add(name);
             skipSpaces();
             expect('=');
             skipSpaces();
@@ -405,7 +407,11 @@ final class FlatXml {
     /** Appends s[from, to) with line ends normalised (CR LF and lone CR become LF), checking every character. */
     private void appendChars(StringBuilder out, int from, int to) {
         checkChars(from, to);
-        if (s.indexOf('\r', from) < 0 || s.indexOf('\r', from) >= to) {
+        boolean carriageReturn = false;
+        for (int i = from; i < to && !carriageReturn; i++) {
+            carriageReturn = s.charAt(i) == '\r';
+        }
+        if (!carriageReturn) {
             out.append(s, from, to);
             return;
         }
