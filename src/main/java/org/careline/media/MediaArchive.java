@@ -71,6 +71,20 @@ public final class MediaArchive implements org.careline.conversation.PersonalFil
             return 1
             """;
 
+    /**
+     * KEYS: media hash, pending, expiry. ARGV: file id, expiry ms (empty: none), then fields…. Settles an attempt
+     * in one step (stored or given up): the hash's state and the pending set never disagree, even for a moment
+     * or after a crash between two writes.
+     */
+    private static final String SETTLE = """
+            for i = 3, #ARGV - 1, 2 do
+              redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+            end
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            if ARGV[2] ~= '' then redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1]) end
+            return 1
+            """;
+
     private final Vertx vertx;
     private final RedisAPI redis;
     private final WeChatApi wechat;
@@ -197,11 +211,9 @@ public final class MediaArchive implements org.careline.conversation.PersonalFil
     private Future<Void> stored(String file, Kept kept) {
         Instant now = clock.instant();
         Instant expires = now.plus(retention);
-        return redis.hset(List.of(RedisKeys.media(file), "state", "stored", "path", kept.path().getFileName().toString(),
-                        "contentType", kept.contentType(), "size", Long.toString(kept.size()), "storedAt", now.toString(),
-                        "expiresAt", expires.toString()))
-                .compose(v -> redis.zadd(List.of(RedisKeys.mediaExpiry(), Long.toString(expires.toEpochMilli()), file)))
-                .compose(v -> redis.zrem(List.of(RedisKeys.mediaPending(), file)))
+        return settle(file, Long.toString(expires.toEpochMilli()), "state", "stored",
+                        "path", kept.path().getFileName().toString(), "contentType", kept.contentType(),
+                        "size", Long.toString(kept.size()), "storedAt", now.toString(), "expiresAt", expires.toString())
                 .onSuccess(v -> log.info("media {} kept ({} bytes)", file, kept.size()))
                 .mapEmpty();
     }
@@ -213,15 +225,21 @@ public final class MediaArchive implements org.careline.conversation.PersonalFil
                 || clock.instant().isAfter(received.plus(WECHAT_KEEPS));
         if (gone) {
             log.warn("media {} given up after {} attempt(s): {}", file, attempts, e.getMessage());
-            return redis.hset(List.of(RedisKeys.media(file), "state", "failed", "attempts", Integer.toString(attempts),
-                            "error", String.valueOf(e.getMessage())))
-                    .compose(v -> redis.zrem(List.of(RedisKeys.mediaPending(), file))).map(false);
+            return settle(file, "", "state", "failed", "attempts", Integer.toString(attempts),
+                    "error", String.valueOf(e.getMessage())).map(false);
         }
         long wait = BACKOFF_MS[Math.min(attempts - 1, BACKOFF_MS.length - 1)];
         log.info("media {} not fetched (attempt {}), again in {} s: {}", file, attempts, wait / 1000, e.getMessage());
         return redis.hset(List.of(RedisKeys.media(file), "attempts", Integer.toString(attempts)))
                 .compose(v -> redis.zadd(List.of(RedisKeys.mediaPending(), Long.toString(clock.millis() + wait), file)))
                 .map(false);
+    }
+
+    private Future<Void> settle(String file, String expiresMs, String... fields) {
+        List<String> args = new ArrayList<>(List.of(SETTLE, "3", RedisKeys.media(file), RedisKeys.mediaPending(),
+                RedisKeys.mediaExpiry(), file, expiresMs));
+        args.addAll(List.of(fields));
+        return redis.eval(args).mapEmpty();
     }
 
     /** A kept file as the media route serves it; null when not (or not yet, or no longer) kept. */
