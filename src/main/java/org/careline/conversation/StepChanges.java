@@ -216,21 +216,16 @@ record StepChanges(ConversationStore.Changes changes, List<String> replies, List
     private static void transcript(ConversationStore.Changes changes, String openid, String userText,
                                    Incoming.Attachment media, List<String> replies, Instant now, String ttl) {
         String key = RedisKeys.transcript(openid);
-        List<String> lines = new ArrayList<>();
-        Map<String, String> said = new java.util.LinkedHashMap<>();
-        said.put("at", now.toString());
-        said.put("from", "user");
-        said.put("text", userText == null ? "" : userText);
-        if (media != null) {
-            said.put("media", media.file());
-            said.put("mediaKind", media.kind());
-        }
-        lines.add(Json.write(said));
+        String at = IsoInstant.format(now);
+        String text = userText == null ? "" : userText;
+        List<String> cmd = new ArrayList<>(3 + replies.size());
+        cmd.add("LPUSH");
+        cmd.add(key);
+        cmd.add(media == null ? Json.object("at", at, "from", "user", "text", text)
+                : Json.object("at", at, "from", "user", "text", text, "media", media.file(), "mediaKind", media.kind()));
         for (String reply : replies) {
-            lines.add(Json.write(Map.of("at", now.toString(), "from", "bot", "text", reply)));
+            cmd.add(Json.object("at", at, "from", "bot", "text", reply));
         }
-        List<String> cmd = new ArrayList<>(List.of("LPUSH", key));
-        cmd.addAll(lines);
         changes.command(key, cmd.toArray(String[]::new));
         changes.command(key, "LTRIM", key, "0", Integer.toString(RedisKeys.TRANSCRIPT_MAX - 1));
         changes.command(key, "PEXPIRE", key, ttl);

@@ -12,9 +12,10 @@ import java.util.regex.Pattern;
 public final class TextNormalizer {
 
     private static final Pattern SPACES = Pattern.compile("\\s+");
-    private static final Pattern PUNCTUATION_AND_SPACE = Pattern.compile("[\\p{P}\\p{S}\\s]+");
-    private static final Pattern CHOICE_PREFIX = Pattern.compile("^(我要|我选|选择|选|要|就|第|是|回复|按)+");
-    private static final Pattern CHOICE_SUFFIX = Pattern.compile("[个项号条种吧啊呀的了哈嗯]+$");
+    /** What a choice may start with ("我选第三个"), tried in this order, any number of times. */
+    private static final String[] CHOICE_PREFIXES = {"我要", "我选", "选择", "选", "要", "就", "第", "是", "回复", "按"};
+    /** What a choice may end with ("三个吧"). */
+    private static final String CHOICE_SUFFIXES = "个项号条种吧啊呀的了哈嗯";
     /** Longer texts are never a choice number. */
     private static final int CHOICE_MAX = 40;
     private static final String DIGITS = "零一二三四五六七八九";
@@ -34,7 +35,6 @@ public final class TextNormalizer {
     /** The first characters of {@link #TYPOS}: most messages hold none, and skip the replacements. */
     private static final String TYPO_STARTS = TYPOS.keySet().stream().map(k -> k.substring(0, 1)).distinct()
             .reduce("", String::concat);
-    private static final Pattern UP_TO_THREE_DIGITS = Pattern.compile("\\d{1,3}");
 
     private TextNormalizer() {
     }
@@ -103,7 +103,7 @@ public final class TextNormalizer {
         if (text != null && text == last[0]) {
             return last[1];
         }
-        String compacted = fixTypos(PUNCTUATION_AND_SPACE.matcher(normalize(text)).replaceAll(""));
+        String compacted = fixTypos(withoutPunctuationOrSpace(normalize(text)));
         last[0] = text;
         last[1] = compacted;
         return compacted;
@@ -121,7 +121,7 @@ public final class TextNormalizer {
         if (known != null) {
             return known;
         }
-        String compacted = fixTypos(PUNCTUATION_AND_SPACE.matcher(normalize(word)).replaceAll(""));
+        String compacted = fixTypos(withoutPunctuationOrSpace(normalize(word)));
         if (COMPACTED_WORDS.size() < MAX_WORDS) {
             COMPACTED_WORDS.put(word, compacted);
         }
@@ -132,6 +132,43 @@ public final class TextNormalizer {
     private static final Map<String, String> COMPACTED_WORDS = new java.util.concurrent.ConcurrentHashMap<>();
     /** Far above the flows' words; a bound all the same, should flows be reloaded many times. */
     private static final int MAX_WORDS = 50_000;
+
+    /**
+     * {@code s} without punctuation (Unicode P*), symbols (S*) and whitespace ({@code [ \\t\\n\\x0B\\f\\r]}),
+     * what the pattern {@code [\\p{P}\\p{S}\\s]+} replaced by nothing gives, without a matcher per message; the
+     * same string when there is nothing to take out.
+     */
+    static String withoutPunctuationOrSpace(String s) {
+        int i = 0;
+        while (i < s.length() && !dropped(s.codePointAt(i))) {
+            i += Character.charCount(s.codePointAt(i));
+        }
+        if (i == s.length()) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length()).append(s, 0, i);
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            if (!dropped(cp)) {
+                out.appendCodePoint(cp);
+            }
+            i += Character.charCount(cp);
+        }
+        return out.toString();
+    }
+
+    private static boolean dropped(int cp) {
+        if (cp == ' ' || cp >= '\t' && cp <= '\r') {
+            return true;
+        }
+        return switch (Character.getType(cp)) {
+            case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
+                 Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
+                 Character.OTHER_PUNCTUATION, Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL,
+                 Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
+            default -> false;
+        };
+    }
 
     /** {@link #TYPOS} read as meant. */
     static String fixTypos(String s) {
@@ -162,12 +199,34 @@ public final class TextNormalizer {
             return OptionalInt.empty();
         }
         String s = compact(text);
-        s = CHOICE_PREFIX.matcher(s).replaceAll("");
-        s = CHOICE_SUFFIX.matcher(s).replaceAll("");
-        if (UP_TO_THREE_DIGITS.matcher(s).matches()) {
-            return OptionalInt.of(Integer.parseInt(s));
+        int start = 0;
+        boolean more = true;
+        while (more) {
+            more = false;
+            for (String prefix : CHOICE_PREFIXES) {
+                if (s.startsWith(prefix, start)) {
+                    start += prefix.length();
+                    more = true;
+                    break;
+                }
+            }
         }
-        return chineseNumber(s);
+        int end = s.length();
+        while (end > start && CHOICE_SUFFIXES.indexOf(s.charAt(end - 1)) >= 0) {
+            end--;
+        }
+        int length = end - start;
+        if (length >= 1 && length <= 3) {
+            int n = 0;
+            for (int i = start; i < end && n >= 0; i++) {
+                char c = s.charAt(i);
+                n = c >= '0' && c <= '9' ? n * 10 + (c - '0') : -1;
+            }
+            if (n >= 0) {
+                return OptionalInt.of(n);
+            }
+        }
+        return chineseNumber(s.substring(start, end));
     }
 
     /** 一 … 九十九 (and 两, 零) as a number; anything else empty. */

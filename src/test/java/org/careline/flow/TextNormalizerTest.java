@@ -85,4 +85,43 @@ class TextNormalizerTest {
         }
         assertThat(plain).as("texts that took the quick path").isGreaterThan(2000);
     }
+
+    /** What {@code choiceNumber} and {@code compact} did with regexes before they were written out as loops. */
+    private static final java.util.regex.Pattern OLD_PUNCTUATION = java.util.regex.Pattern.compile("[\\p{P}\\p{S}\\s]+");
+    private static final java.util.regex.Pattern OLD_PREFIX =
+            java.util.regex.Pattern.compile("^(我要|我选|选择|选|要|就|第|是|回复|按)+");
+    private static final java.util.regex.Pattern OLD_SUFFIX = java.util.regex.Pattern.compile("[个项号条种吧啊呀的了哈嗯]+$");
+
+    private static OptionalInt oldChoiceNumber(String text) {
+        if (text.length() > 40) {
+            return OptionalInt.empty();
+        }
+        String s = TextNormalizer.compact(text);
+        s = OLD_PREFIX.matcher(s).replaceAll("");
+        s = OLD_SUFFIX.matcher(s).replaceAll("");
+        if (s.matches("\\d{1,3}")) {
+            return OptionalInt.of(Integer.parseInt(s));
+        }
+        return TextNormalizer.chineseNumber(s);
+    }
+
+    @Test
+    @DisplayName("choice numbers and compaction without regexes give what the regexes gave, on 20,000 random texts")
+    void loopsAgreeWithTheRegexes() {
+        java.util.Random random = new java.util.Random(11);
+        // Choice words, digits (also full-width and Arabic-Indic), punctuation, symbols, emoji (a surrogate pair),
+        // every kind of whitespace and a non-breaking space (not \\s in Java).
+        String[] pieces = {"我要", "我选", "选择", "选", "要", "就", "第", "是", "回复", "按", "个", "项", "吧", "的", "嗯",
+                "一", "二", "十", "两", "零", "0", "1", "9", "３", "\u0663", "，", "。", "!", "?", "…", "「", "」", "+", "$", "^",
+                "😀", "1️⃣", " ", "\t", "\n", "\u000B", "\f", "\r", "\u00A0", "\u3000", "孩子", "a", "Z"};
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int k = random.nextInt(8); k > 0; k--) {
+                b.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String t = b.toString();
+            assertThat(TextNormalizer.withoutPunctuationOrSpace(t)).as(t).isEqualTo(OLD_PUNCTUATION.matcher(t).replaceAll(""));
+            assertThat(TextNormalizer.choiceNumber(t)).as(t).isEqualTo(oldChoiceNumber(t));
+        }
+    }
 }
