@@ -51,14 +51,21 @@ public final class RedisKeys {
     private static final ThreadLocal<String[]> LAST_PERSON = ThreadLocal.withInitial(() -> new String[2]);
 
     private static String pseudonym(String openid) {
+        MessageDigest sha256 = SHA_256.get();
+        sha256.update(PERSON_DOMAIN);
+        byte[] digest = sha256.digest(openid.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest, 0, 16);
+    }
+
+    private static final byte[] PERSON_DOMAIN = "careline:person:".getBytes(StandardCharsets.UTF_8);
+    /** One digest per thread (a digest resets itself after {@code digest()}); looking one up costs more than hashing. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(("careline:person:" + openid).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 16);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
-    }
+    });
 
     private static String user(String openid) {
         return personPrefix(person(openid));

@@ -56,4 +56,21 @@ class RedisConnectorTest {
                 RedisKeys.userLock(openid), RedisKeys.dedup(openid, "m:1")}).allSatisfy(k -> assertThat(k).contains(tag)
                 .doesNotContain(openid));
     }
+
+    @Test
+    @DisplayName("The pseudonym is the first 128 bits of SHA-256 over careline:person:<openid>, the same on every "
+            + "thread and every call (keys written by earlier versions are found again)")
+    void pseudonymIsStable() throws Exception {
+        // python3 -c "import hashlib; print(hashlib.sha256(b'careline:person:oAbC-openid_123').hexdigest()[:32])"
+        assertThat(RedisKeys.person("oAbC-openid_123")).isEqualTo("77abb31851fe84d9f4fcf851e0515cec");
+        String[] other = new String[1];
+        Thread t = new Thread(() -> {
+            RedisKeys.person("someone-else");
+            other[0] = RedisKeys.person("oAbC-openid_123");
+        });
+        t.start();
+        t.join();
+        assertThat(other[0]).isEqualTo("77abb31851fe84d9f4fcf851e0515cec");
+        assertThat(RedisKeys.person("someone-else")).isNotEqualTo(other[0]).hasSize(32);
+    }
 }
