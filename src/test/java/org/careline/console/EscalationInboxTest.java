@@ -1,0 +1,38 @@
+package org.careline.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import org.careline.conversation.Json;
+import org.careline.flow.ConversationState;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class EscalationInboxTest {
+
+    private static String line(String at, String from, String text) {
+        return Json.object("at", at, "from", from, "text", text);
+    }
+
+    @Test
+    @DisplayName("The alarm's trigger is the person's words of danger, not the 是的 that confirmed the handover")
+    void triggerIsTheDangerNotTheYes() {
+        // Newest first, as the transcript list is kept.
+        List<String> lines = List.of(
+                line("2026-12-02T13:00:20Z", "user", "我在家 一个人"),
+                line("2026-12-02T13:00:10Z", "bot", "工作人员会尽快在这里回复您"),
+                line("2026-12-02T13:00:09Z", "user", "是的"),
+                line("2026-12-02T13:00:05Z", "bot", "你现在安全吗？"),
+                line("2026-12-02T13:00:04Z", "user", "我不想活了"),
+                line("2026-12-02T13:00:00Z", "user", "菜单"));
+        ConversationState.Escalation esc = new ConversationState.Escalation(ConversationState.Escalation.Level.CRITICAL,
+                "self_harm", Instant.parse("2026-12-02T13:00:09Z"), Instant.parse("2026-12-02T13:00:20Z"));
+        assertThat(EscalationInbox.triggerText(lines, esc)).isEqualTo("我不想活了");
+        for (String yes : List.of("是的", "嗯嗯", "对的", "好呀", "OK", "不要", " 是的 ")) {
+            assertThat(EscalationInbox.bare(yes)).as(yes).isTrue();
+        }
+        assertThat(EscalationInbox.bare("不安全")).isFalse();
+        assertThat(EscalationInbox.bare("我不想活了")).isFalse();
+    }
+}
