@@ -671,10 +671,10 @@ final class ConsoleApi {
         JsonObject in = json(ctx);
         String resolution = in == null || in.getString("resolution") == null ? null : in.getString("resolution").strip();
         boolean alarm = chat.item() != null && chat.item().escalation().alarm();
-        boolean answered = chat.item() != null && chat.item().staff().get("firstReplyAt") != null;
-        // An alarm (a child in danger, a suicide risk, an unsure check) nobody on staff has answered is not
-        // closed without a word of how; once someone has replied, the note stays optional (the page asks).
-        if (alarm && !answered && (resolution == null || resolution.isEmpty())) {
+        // An alarm (a child in danger, a suicide risk, an unsure check) is not closed without a word of how it
+        // ended, answered or not: a reply says someone wrote, not that the child is safe; the record and the
+        // back office need the outcome. A request for a person (level staff) closes without one.
+        if (alarm && (resolution == null || resolution.isEmpty())) {
             refuse(ctx, 400, "resolution_required", "关闭警报前请写一句处理结果（例如：已电话确认孩子安全）");
             return;
         }

@@ -235,6 +235,9 @@ class ConsoleApiIT {
                 .anySatisfy(e -> assertThat(e.getJsonObject("data").getJsonObject("policeReport")
                         .getString("reportNumber")).isEqualTo("JJ2026-0415"));
 
+        StaffClient.Answer answeredBare = worker.post(chat + "/resolve", new JsonObject());
+        assertThat(answeredBare.status()).as("an answered alarm still closes only with how it ended").isEqualTo(400);
+        assertThat(answeredBare.json().getString("code")).isEqualTo("resolution_required");
         JsonObject resolved = worker.ok(worker.post(chat + "/resolve", new JsonObject().put("resolution", "派出所已出警，孩子在奶奶家")));
         assertThat(resolved.getString("familyTold")).isEqualTo("sent");
         assertThat(events(family)).extracting(e -> e.getString("type")).endsWith("escalation.resolved");
