@@ -210,12 +210,13 @@ public final class ConversationStore {
     }
 
     private static Snapshot snapshot(Response convR, Response profileR, Response casesR, Response staffReplyR) {
-        String conv = convR.toString();
-        ConversationState state = conv.isEmpty() ? null : readState(conv);
+        // Read from the reply's bytes: no String decoded and copied first (a state is read with every message).
+        byte[] conv = convR.toBytes();
+        ConversationState state = conv.length == 0 ? null : readState(conv);
         List<CaseRecord> cases = new ArrayList<>();
         for (Response c : casesR) {
-            String json = c == null ? "" : c.toString();
-            if (!json.isEmpty()) {
+            byte[] json = c == null ? new byte[0] : c.toBytes();
+            if (json.length > 0) {
                 cases.add(Json.read(json, CaseRecord.class));
             }
         }
@@ -232,7 +233,7 @@ public final class ConversationStore {
     }
 
     /** A state that no longer parses (a format change) is treated as no state: the person starts afresh. */
-    private static ConversationState readState(String json) {
+    private static ConversationState readState(byte[] json) {
         try {
             return Json.read(json, ConversationState.class);
         } catch (RuntimeException e) {
@@ -418,7 +419,7 @@ public final class ConversationStore {
 
     /** Raw state JSON for the admin view. */
     public Future<ConversationState> state(String openid) {
-        return redis.get(RedisKeys.conversation(openid)).map(r -> r == null ? null : readState(r.toString()));
+        return redis.get(RedisKeys.conversation(openid)).map(r -> r == null ? null : readState(r.toBytes()));
     }
 
     /** The role a person has with the bureau ({@code family} unless bound as a director or supervisor). */

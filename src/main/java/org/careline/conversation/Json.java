@@ -81,6 +81,15 @@ public final class Json {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
+    /** {@link #read(String, Class)} of UTF-8 bytes (Jackson reads them as they are). */
+    public static <T> T read(byte[] json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static <T> T read(String json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);
