@@ -167,8 +167,9 @@ public final class FlowEngine {
     private Optional<Common.GlobalIntent> global(Heard heard, Turn t, boolean atRest) {
         boolean answerOnly = !atRest && onlyAnAnswer(t.currentNode(), heard);
         boolean claimed = !atRest && !answerOnly && claimedByOption(t.currentNode(), heard);
+        boolean declined = !atRest && declines(t, heard);
         for (Common.GlobalIntent g : flows.common().globals()) {
-            if (CONCERN.equals(g.name()) && answerOnly || claimed && isDanger(g)
+            if (CONCERN.equals(g.name()) && answerOnly || claimed && isDanger(g) || declined && CANCEL.equals(g.name())
                     || UNSAFE_AGAIN.equals(g.name()) && (!selfHarmAlarmOpen(t) || !atRest && URGENT.equals(t.flow))) {
                 continue;
             }
@@ -257,6 +258,32 @@ public final class FlowEngine {
         return flows.common().globals().stream().noneMatch(g -> isDanger(g) && g.matches(beyond))
                 && !router.examplesSuggestDanger(beyond);
     }
+
+    /**
+     * "算了" or "不要了" at a yes/no question ("还要补充照片吗？"): the answer no, not 取消 — the request is not
+     * dropped for declining the photos. Only where the flow keeps no cancel of its own (the urgent flow's
+     * "求助不会撤回"); 取消 itself still cancels everywhere.
+     */
+    private boolean declines(Turn t, Heard heard) {
+        FlowNode n = t.currentNode();
+        Flow f = t.currentFlow();
+        if (n == null || n.ask() == null || f == null || f.on(CANCEL) != null) {
+            return false;
+        }
+        if (n.ask().accepts(FlowNode.AskType.CHOICE)) {
+            // A choice declines with 算了 only where its "no" option lists the word (您同意吗): at a checklist
+            // question (监护落实了吗) 算了 is no answer at all, and still 取消.
+            return AnswerReader.choiceWord(n.ask().options(), heard.simplified()).isPresent()
+                    && AnswerReader.choice(n.ask().options(), heard.simplified()).map(o -> "no".equals(o.means())).orElse(false)
+                    && AnswerReader.choiceWord(n.ask().options(), heard.simplified()).get().equals(AnswerReader.bare(heard.compact()));
+        }
+        // The whole answer is the no word: "算了不办了" still drops the request.
+        String said = AnswerReader.bare(heard.compact());
+        return n.ask().accepts(FlowNode.AskType.YES_NO)
+                && flows.common().noWords().stream().map(TextNormalizer::compactWord).anyMatch(said::equals);
+    }
+
+    static final String CANCEL = "cancel";
 
     /** A choice number, a phone number or code, or a short name typed where one is asked: only that answer. */
     static boolean onlyAnAnswer(FlowNode n, Heard heard) {
