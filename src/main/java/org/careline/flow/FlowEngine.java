@@ -83,6 +83,9 @@ public final class FlowEngine {
             }
         } else if (input instanceof Input.MenuClick c) {
             FlowNode.Ref target = flows.common().clicks().get(c.key());
+            if (target == null || "menu".equals(target.target())) {
+                alarmStillOpen(t);
+            }
             t.clearConversation();
             t.switchTo(target == null ? "menu" : target.target(), null);
         } else if (said.isPresent()) {
@@ -91,7 +94,13 @@ public final class FlowEngine {
             }
             handleGlobal(t, said.get(), heard != null ? heard : spoken, atRest);
         } else if (!atRest) {
-            answer(t, input, heard);
+            if (heard != null && MENU.equals(t.flow) && global(heard).filter(g -> MENU.equals(g.name())).isPresent()) {
+                // 菜单 at the menu itself: shown again, with the open alarm said too.
+                alarmStillOpen(t);
+            }
+            if (heard == null || !alarmFollowUp(t, heard)) {
+                answer(t, input, heard);
+            }
         } else if (heard != null) {
             Route r = router.route(heard);
             if (r.found()) {
@@ -452,6 +461,36 @@ public final class FlowEngine {
     }
 
     /**
+     * A question the urgent flow asks after the police question while a child-harm alarm is open (where the child
+     * is): the answer is written down as said, but new danger in it ("现在还在打 孩子叫救命") gets the numbers at
+     * once and raises the alarm to critical, as it does once staff have the chat; and the reporter's fear of being
+     * found out is answered (保密) before the question is asked again.
+     *
+     * @return whether the message was handled here (not to be read as the answer)
+     */
+    private boolean alarmFollowUp(Turn t, Heard heard) {
+        FlowNode n = t.currentNode();
+        if (!URGENT.equals(t.flow) || t.escalation == null || !t.escalation.alarm() || n == null || n.ask() == null
+                || POLICE_NODE.equals(n.id()) || !n.ask().accepts(FlowNode.AskType.TEXT)
+                || !"harm".equals(t.fields.get(ALARM_KIND))) {
+            return false;
+        }
+        boolean danger = flows.common().globals().stream()
+                .anyMatch(g -> isDanger(g) && !CONCERN.equals(g.name()) && g.matches(heard));
+        if (danger) {
+            t.say(flows.common().text("danger_again_child"));
+            t.raiseEscalation(ConversationState.Escalation.Level.CRITICAL, flows.common().text("reason_danger_again"));
+            return false;
+        }
+        if (reporterAfraid(t, heard)) {
+            t.say(flows.common().text("reporter_fear"));
+            t.say(t.prompt(n));
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * On a child-harm alarm, words of the police question's "afraid" option (知道是我, 报复, 找我麻烦) said in
      * a sentence, not a bare number.
      */
@@ -467,6 +506,16 @@ public final class FlowEngine {
         List<FlowNode.Option> options = police.ask().options();
         return AnswerReader.choiceWord(options, heard.simplified()).isPresent()
                 && AnswerReader.choice(options, heard.simplified()).map(o -> AFRAID.equals(o.value())).orElse(false);
+    }
+
+    /**
+     * The menu asked for while an alarm is open (菜单 or 结束人工 at "你现在安全吗" or after it): the alarm stays
+     * with staff, and the person is told so rather than shown a bare menu that looks like the end of it.
+     */
+    private void alarmStillOpen(Turn t) {
+        if (t.escalation != null && t.escalation.alarm()) {
+            t.say(flows.common().text("left_staff_urgent"));
+        }
     }
 
     /** The urgent flow's police question and its option for a reporter afraid to report. */
@@ -529,7 +578,12 @@ public final class FlowEngine {
                     t.switchTo("menu", null);
                 }
             }
-            default -> startGlobal(t, g, text);
+            default -> {
+                if (MENU.equals(g.name()) || LEAVE_STAFF.equals(g.name())) {
+                    alarmStillOpen(t);
+                }
+                startGlobal(t, g, text);
+            }
         }
     }
 
