@@ -706,6 +706,13 @@ public final class FlowEngine {
         FlowNode n = t.currentNode();
         Ask ask = n.ask();
         String text = heard == null ? null : heard.raw();
+        if (text != null && text.isBlank()) {
+            // An empty message (a stray tap of send, spaces) is no wrong answer: the question again, as it was
+            // asked, and no try counted towards handing the person over. (An emoji alone is an answer we cannot
+            // read: the retry.)
+            t.say(t.prompt(n));
+            return;
+        }
         // At a routing question (the menu) a sentence is read by meaning before option labels, so that
         // "我想申请帮助，孩子看病没钱" also presets the need; a bare number is always the option.
         if (ask.route() && text != null && TextNormalizer.choiceNumber(text).isEmpty()) {
