@@ -235,7 +235,7 @@ public final class FlowEngine {
         }
         String kind = t.fields.get(ALARM_KIND);
         return switch (g.name()) {
-            case SELF_HARM -> SELF_HARM.equals(kind);
+            case SELF_HARM -> SELF_HARM.equals(kind) || SELF_HARM_CHILD.equals(kind);
             case DANGER -> !"check".equals(kind);
             // Harm already done, or a body in danger now, always leads to its own critical path — except while
             // the person is being asked whether they are safe, where it is the answer (not safe).
@@ -345,6 +345,8 @@ public final class FlowEngine {
     }
 
     static final String SELF_HARM = "self_harm";
+    /** The alarm kind of a parent's report of their child's self-harm words (urgent.yaml crisis-child). */
+    static final String SELF_HARM_CHILD = "self_harm_child";
     static final String DANGER = "danger";
     static final String CONCERN = "concern";
     static final String SELF_HARM_NOW = "self_harm_now";
@@ -595,6 +597,13 @@ public final class FlowEngine {
             t.fields.put("handoff_reason", reason);
         }
         String target = g.flow().target();
+        String node = g.node() == null ? null : g.node().target();
+        boolean childAlarm = t.escalation != null && t.escalation.alarm() && SELF_HARM_CHILD.equals(t.fields.get(ALARM_KIND));
+        if (node != null && (SELF_HARM.equals(g.name()) || SELF_HARM_NOW.equals(g.name()))
+                && (aboutOwnChild(text) || childAlarm) && flows.flow(target).node(node + CHILD_SUFFIX) != null) {
+            // "我孩子说不想活了": the questions are about the child, not about the parent's own safety.
+            node = node + CHILD_SUFFIX;
+        }
         if ("menu".equals(target) && ChineseText.isEnglish(text)) {
             t.say(flows.common().text("english"));
         }
@@ -605,8 +614,30 @@ public final class FlowEngine {
         t.flow = target;
         t.history.clear();
         t.attempts = 0;
-        t.enter(g.node() == null ? flows.flow(target).start() : g.node().target(), false);
+        t.enter(node == null ? flows.flow(target).start() : node, false);
     }
+
+    /**
+     * Someone telling of their own child or grandchild ("我孩子说", "我女儿她", "孩子跟我说"): a parent's report,
+     * not the writer's own wish. A child writing about themselves rarely says "我孩子"; "我是学生" is no such
+     * phrase, so a teenager still gets "你现在安全吗".
+     */
+    static boolean aboutOwnChild(String text) {
+        if (text == null) {
+            return false;
+        }
+        String c = TextNormalizer.compact(text);
+        for (String p : OWN_CHILD) {
+            if (c.contains(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final List<String> OWN_CHILD = List.of("我孩子", "我的孩子", "我家孩子", "我们家孩子", "我家娃",
+            "我儿子", "我女儿", "我闺女", "我孙子", "我孙女", "我外孙", "我家小孩", "我小孩", "孩子说", "孩子跟我说",
+            "孩子总说", "孩子老说", "孩子天天说", "儿子说", "女儿说", "闺女说", "娃说", "孩子他说", "孩子她说");
 
     /**
      * Recognition is unsure: ask gently whether the person (or the child the message is about) is safe, and
