@@ -31,7 +31,7 @@ final class ProfileCard {
             "child_age", "child_age_months", "need", "urgency", "description", "details", "alarm_kind", "safe_now",
             "police_reported", "police_asked_at", "consent", "consent_at");
     /** What an alarm's kind means to staff (urgent.yaml sets it). */
-    static final Map<String, String> ALARM_KINDS = Map.of("harm", "孩子受到伤害", "self_harm", "自伤或轻生风险",
+    static final Map<String, String> ALARM_KINDS = Map.of("harm", "孩子受到伤害", "self_harm", "自伤或轻生风险", "self_harm_child", "家长反映孩子有自伤或轻生风险",
             "check", "不确定是否安全", "emergency", "意外或急症");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
 

@@ -138,7 +138,8 @@ final class AnswerReader {
                 Matcher m = ASK_PATTERNS.computeIfAbsent(ask.pattern(), Pattern::compile).matcher(code);
                 yield m.find() ? answer(f, m.group()) : Optional.empty();
             }
-            case CHOICE -> choice(ask.options(), raw).map(o -> labelled(f, o.value(), o.label(), o));
+            case CHOICE -> choice(ask.options(), raw).or(() -> meant(ask.options(), raw))
+                    .map(o -> labelled(f, o.value(), o.label(), o));
             case YES_NO -> yesNo(raw).map(yes -> labelled(f, yes ? "yes" : "no",
                     yes ? first(common.yesWords()) : first(common.noWords()), null));
             case PHONE -> phone(text).map(p -> answer(f, p).get());
@@ -194,8 +195,7 @@ final class AnswerReader {
             for (String w : o.words()) {
                 String cw = TextNormalizer.compactWord(w);
                 // A one-character word (嗯, 是) counts only as the whole answer, as in yes/no questions.
-                boolean found = cw.codePointCount(0, cw.length()) == 1 ? s.equals(cw) : s.contains(cw);
-                if (!cw.isEmpty() && found && cw.length() > bestLength) {
+                if (found(s, cw) && cw.length() > bestLength) {
                     best = o;
                     bestLength = cw.length();
                 }
@@ -229,12 +229,55 @@ final class AnswerReader {
         String best = null;
         for (String w : picked.get().words()) {
             String cw = TextNormalizer.compactWord(w);
-            boolean found = cw.codePointCount(0, cw.length()) == 1 ? s.equals(cw) : s.contains(cw);
-            if (!cw.isEmpty() && found && (best == null || cw.length() > best.length())) {
+            if (found(s, cw) && (best == null || cw.length() > best.length())) {
                 best = cw;
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /**
+     * The option that is this yes or no ({@code means}), when the answer is one of common.yaml's yes/no words
+     * and no option's own word picked anything: "是的" or "嗯嗯" at "您同意吗？", "不" at "孩子现在安全吗？".
+     */
+    private Optional<Option> meant(List<Option> options, String raw) {
+        if (options.stream().noneMatch(o -> o.means() != null)) {
+            return Optional.empty();
+        }
+        String s = TextNormalizer.compact(raw);
+        return yesNo(raw).flatMap(yes -> options.stream()
+                .filter(o -> (yes ? "yes" : "no").equals(o.means()) && !ruledOut(o, s)).findFirst());
+    }
+
+    /**
+     * Whether an answer holds a word of the flows. A one-character word (嗯, 是, 对, 好) counts only as the whole
+     * answer — "他们会知道是我吗" holds 是 but is a question — also said twice or with a particle, as people
+     * type it: 嗯嗯, 是的, 对的, 好呀, 好嘞, 嗯呢. Longer words count anywhere in the answer.
+     */
+    static boolean found(String answer, String word) {
+        if (word.isEmpty()) {
+            return false;
+        }
+        if (word.codePointCount(0, word.length()) == 1) {
+            return answer.equals(word) || bare(answer).equals(word);
+        }
+        return answer.contains(word);
+    }
+
+    /** Particles that end an everyday answer without changing it (是的, 好呀, 嗯呢); 了 changes it (不了, 好了). */
+    private static final String PARTICLES = "的啊呀吧呢哦噢喔嘛啦哈嘞咯滴";
+
+    /** The answer without its closing particles, and a word said twice or more once (嗯嗯嗯 is 嗯). */
+    static String bare(String answer) {
+        int end = answer.length();
+        while (end > 1 && PARTICLES.indexOf(answer.charAt(end - 1)) >= 0) {
+            end--;
+        }
+        String core = answer.substring(0, end);
+        if (core.length() > 1 && core.chars().allMatch(c -> c == core.charAt(0))) {
+            return core.substring(0, 1);
+        }
+        return core;
     }
 
     private static boolean ruledOut(Option o, String compacted) {
@@ -247,7 +290,7 @@ final class AnswerReader {
         return false;
     }
 
-    private Optional<Boolean> yesNo(String raw) {
+    Optional<Boolean> yesNo(String raw) {
         OptionalInt n = TextNormalizer.choiceNumber(raw);
         if (n.isPresent()) {
             return n.getAsInt() == 1 ? Optional.of(true) : n.getAsInt() == 2 ? Optional.of(false) : Optional.empty();
@@ -267,16 +310,9 @@ final class AnswerReader {
         return Optional.empty();
     }
 
-    /**
-     * A one-character word (是, 对, 不) counts only as the whole answer: "他们会知道是我吗" holds 是 but is
-     * a question, not a yes. Longer words count anywhere in the answer.
-     */
+    /** See {@link #found}: "他们会知道是我吗" holds 是 but is a question, not a yes. */
     private static boolean says(String answer, String word) {
-        String w = TextNormalizer.compactWord(word);
-        if (w.isEmpty()) {
-            return false;
-        }
-        return w.codePointCount(0, w.length()) == 1 ? answer.equals(w) : answer.contains(w);
+        return found(answer, TextNormalizer.compactWord(word));
     }
 
     /** 2026-11-03, 2026年11月3日, 11月3日, 11.3, 十一月三号, 今天/昨天/前天. A date without a year that would

@@ -83,6 +83,9 @@ public final class FlowEngine {
             }
         } else if (input instanceof Input.MenuClick c) {
             FlowNode.Ref target = flows.common().clicks().get(c.key());
+            if (target == null || "menu".equals(target.target())) {
+                alarmStillOpen(t);
+            }
             t.clearConversation();
             t.switchTo(target == null ? "menu" : target.target(), null);
         } else if (said.isPresent()) {
@@ -91,7 +94,13 @@ public final class FlowEngine {
             }
             handleGlobal(t, said.get(), heard != null ? heard : spoken, atRest);
         } else if (!atRest) {
-            answer(t, input, heard);
+            if (heard != null && MENU.equals(t.flow) && global(heard).filter(g -> MENU.equals(g.name())).isPresent()) {
+                // 菜单 at the menu itself: shown again, with the open alarm said too.
+                alarmStillOpen(t);
+            }
+            if (heard == null || !alarmFollowUp(t, heard)) {
+                answer(t, input, heard);
+            }
         } else if (heard != null) {
             Route r = router.route(heard);
             if (r.found()) {
@@ -167,8 +176,9 @@ public final class FlowEngine {
     private Optional<Common.GlobalIntent> global(Heard heard, Turn t, boolean atRest) {
         boolean answerOnly = !atRest && onlyAnAnswer(t.currentNode(), heard);
         boolean claimed = !atRest && !answerOnly && claimedByOption(t.currentNode(), heard);
+        boolean declined = !atRest && declines(t, heard);
         for (Common.GlobalIntent g : flows.common().globals()) {
-            if (CONCERN.equals(g.name()) && answerOnly || claimed && isDanger(g)
+            if (CONCERN.equals(g.name()) && answerOnly || claimed && isDanger(g) || declined && CANCEL.equals(g.name())
                     || UNSAFE_AGAIN.equals(g.name()) && (!selfHarmAlarmOpen(t) || !atRest && URGENT.equals(t.flow))) {
                 continue;
             }
@@ -225,7 +235,7 @@ public final class FlowEngine {
         }
         String kind = t.fields.get(ALARM_KIND);
         return switch (g.name()) {
-            case SELF_HARM -> SELF_HARM.equals(kind);
+            case SELF_HARM -> SELF_HARM.equals(kind) || SELF_HARM_CHILD.equals(kind);
             case DANGER -> !"check".equals(kind);
             // Harm already done, or a body in danger now, always leads to its own critical path — except while
             // the person is being asked whether they are safe, where it is the answer (not safe).
@@ -257,6 +267,32 @@ public final class FlowEngine {
         return flows.common().globals().stream().noneMatch(g -> isDanger(g) && g.matches(beyond))
                 && !router.examplesSuggestDanger(beyond);
     }
+
+    /**
+     * "算了" or "不要了" at a yes/no question ("还要补充照片吗？"): the answer no, not 取消 — the request is not
+     * dropped for declining the photos. Only where the flow keeps no cancel of its own (the urgent flow's
+     * "求助不会撤回"); 取消 itself still cancels everywhere.
+     */
+    private boolean declines(Turn t, Heard heard) {
+        FlowNode n = t.currentNode();
+        Flow f = t.currentFlow();
+        if (n == null || n.ask() == null || f == null || f.on(CANCEL) != null) {
+            return false;
+        }
+        if (n.ask().accepts(FlowNode.AskType.CHOICE)) {
+            // A choice declines with 算了 only where its "no" option lists the word (您同意吗): at a checklist
+            // question (监护落实了吗) 算了 is no answer at all, and still 取消.
+            return AnswerReader.choiceWord(n.ask().options(), heard.simplified()).isPresent()
+                    && AnswerReader.choice(n.ask().options(), heard.simplified()).map(o -> "no".equals(o.means())).orElse(false)
+                    && AnswerReader.choiceWord(n.ask().options(), heard.simplified()).get().equals(AnswerReader.bare(heard.compact()));
+        }
+        // The whole answer is the no word: "算了不办了" still drops the request.
+        String said = AnswerReader.bare(heard.compact());
+        return n.ask().accepts(FlowNode.AskType.YES_NO)
+                && flows.common().noWords().stream().map(TextNormalizer::compactWord).anyMatch(said::equals);
+    }
+
+    static final String CANCEL = "cancel";
 
     /** A choice number, a phone number or code, or a short name typed where one is asked: only that answer. */
     static boolean onlyAnAnswer(FlowNode n, Heard heard) {
@@ -309,6 +345,8 @@ public final class FlowEngine {
     }
 
     static final String SELF_HARM = "self_harm";
+    /** The alarm kind of a parent's report of their child's self-harm words (urgent.yaml crisis-child). */
+    static final String SELF_HARM_CHILD = "self_harm_child";
     static final String DANGER = "danger";
     static final String CONCERN = "concern";
     static final String SELF_HARM_NOW = "self_harm_now";
@@ -425,6 +463,36 @@ public final class FlowEngine {
     }
 
     /**
+     * A question the urgent flow asks after the police question while a child-harm alarm is open (where the child
+     * is): the answer is written down as said, but new danger in it ("现在还在打 孩子叫救命") gets the numbers at
+     * once and raises the alarm to critical, as it does once staff have the chat; and the reporter's fear of being
+     * found out is answered (保密) before the question is asked again.
+     *
+     * @return whether the message was handled here (not to be read as the answer)
+     */
+    private boolean alarmFollowUp(Turn t, Heard heard) {
+        FlowNode n = t.currentNode();
+        if (!URGENT.equals(t.flow) || t.escalation == null || !t.escalation.alarm() || n == null || n.ask() == null
+                || POLICE_NODE.equals(n.id()) || !n.ask().accepts(FlowNode.AskType.TEXT)
+                || !"harm".equals(t.fields.get(ALARM_KIND))) {
+            return false;
+        }
+        boolean danger = flows.common().globals().stream()
+                .anyMatch(g -> isDanger(g) && !CONCERN.equals(g.name()) && g.matches(heard));
+        if (danger) {
+            t.say(flows.common().text("danger_again_child"));
+            t.raiseEscalation(ConversationState.Escalation.Level.CRITICAL, flows.common().text("reason_danger_again"));
+            return false;
+        }
+        if (reporterAfraid(t, heard)) {
+            t.say(flows.common().text("reporter_fear"));
+            t.say(t.prompt(n));
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * On a child-harm alarm, words of the police question's "afraid" option (知道是我, 报复, 找我麻烦) said in
      * a sentence, not a bare number.
      */
@@ -440,6 +508,16 @@ public final class FlowEngine {
         List<FlowNode.Option> options = police.ask().options();
         return AnswerReader.choiceWord(options, heard.simplified()).isPresent()
                 && AnswerReader.choice(options, heard.simplified()).map(o -> AFRAID.equals(o.value())).orElse(false);
+    }
+
+    /**
+     * The menu asked for while an alarm is open (菜单 or 结束人工 at "你现在安全吗" or after it): the alarm stays
+     * with staff, and the person is told so rather than shown a bare menu that looks like the end of it.
+     */
+    private void alarmStillOpen(Turn t) {
+        if (t.escalation != null && t.escalation.alarm()) {
+            t.say(flows.common().text("left_staff_urgent"));
+        }
     }
 
     /** The urgent flow's police question and its option for a reporter afraid to report. */
@@ -502,7 +580,12 @@ public final class FlowEngine {
                     t.switchTo("menu", null);
                 }
             }
-            default -> startGlobal(t, g, text);
+            default -> {
+                if (MENU.equals(g.name()) || LEAVE_STAFF.equals(g.name())) {
+                    alarmStillOpen(t);
+                }
+                startGlobal(t, g, text);
+            }
         }
     }
 
@@ -514,6 +597,13 @@ public final class FlowEngine {
             t.fields.put("handoff_reason", reason);
         }
         String target = g.flow().target();
+        String node = g.node() == null ? null : g.node().target();
+        boolean childAlarm = t.escalation != null && t.escalation.alarm() && SELF_HARM_CHILD.equals(t.fields.get(ALARM_KIND));
+        if (node != null && (SELF_HARM.equals(g.name()) || SELF_HARM_NOW.equals(g.name()))
+                && (aboutOwnChild(text) || childAlarm) && flows.flow(target).node(node + CHILD_SUFFIX) != null) {
+            // "我孩子说不想活了": the questions are about the child, not about the parent's own safety.
+            node = node + CHILD_SUFFIX;
+        }
         if ("menu".equals(target) && ChineseText.isEnglish(text)) {
             t.say(flows.common().text("english"));
         }
@@ -524,8 +614,30 @@ public final class FlowEngine {
         t.flow = target;
         t.history.clear();
         t.attempts = 0;
-        t.enter(g.node() == null ? flows.flow(target).start() : g.node().target(), false);
+        t.enter(node == null ? flows.flow(target).start() : node, false);
     }
+
+    /**
+     * Someone telling of their own child or grandchild ("我孩子说", "我女儿她", "孩子跟我说"): a parent's report,
+     * not the writer's own wish. A child writing about themselves rarely says "我孩子"; "我是学生" is no such
+     * phrase, so a teenager still gets "你现在安全吗".
+     */
+    static boolean aboutOwnChild(String text) {
+        if (text == null) {
+            return false;
+        }
+        String c = TextNormalizer.compact(text);
+        for (String p : OWN_CHILD) {
+            if (c.contains(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final List<String> OWN_CHILD = List.of("我孩子", "我的孩子", "我家孩子", "我们家孩子", "我家娃",
+            "我儿子", "我女儿", "我闺女", "我孙子", "我孙女", "我外孙", "我家小孩", "我小孩", "孩子说", "孩子跟我说",
+            "孩子总说", "孩子老说", "孩子天天说", "儿子说", "女儿说", "闺女说", "娃说", "孩子他说", "孩子她说");
 
     /**
      * Recognition is unsure: ask gently whether the person (or the child the message is about) is safe, and
@@ -625,6 +737,13 @@ public final class FlowEngine {
         FlowNode n = t.currentNode();
         Ask ask = n.ask();
         String text = heard == null ? null : heard.raw();
+        if (text != null && text.isBlank()) {
+            // An empty message (a stray tap of send, spaces) is no wrong answer: the question again, as it was
+            // asked, and no try counted towards handing the person over. (An emoji alone is an answer we cannot
+            // read: the retry.)
+            t.say(t.prompt(n));
+            return;
+        }
         // At a routing question (the menu) a sentence is read by meaning before option labels, so that
         // "我想申请帮助，孩子看病没钱" also presets the need; a bare number is always the option.
         if (ask.route() && text != null && TextNormalizer.choiceNumber(text).isEmpty()) {

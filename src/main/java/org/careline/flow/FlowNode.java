@@ -45,9 +45,17 @@ public record FlowNode(String id, int line, Text say, Map<String, Text> set, Emi
     /**
      * A numbered choice. {@code value} is stored in the field, {@code label} shown and stored as field_label.
      * {@code words} pick it from a sentence; any of {@code not} in the answer rules it out ("报了也没用" is
-     * not a yes to "已经报警了吗").
+     * not a yes to "已经报警了吗"). {@code means} ({@code yes} or {@code no}, else null): the option is that answer
+     * to a yes/no question, so the yes or no words of common.yaml pick it too ("是的" is 同意 at the consent
+     * question); a question whose bare yes must not count (你现在安全吗) leaves it out on that option.
      */
-    public record Option(String value, String label, List<String> words, List<String> not, Ref next, Ref flow, int line) {}
+    public record Option(String value, String label, List<String> words, List<String> not, Ref next, Ref flow, int line,
+                         String means) {
+
+        public Option(String value, String label, List<String> words, List<String> not, Ref next, Ref flow, int line) {
+            this(value, label, words, not, next, flow, line, null);
+        }
+    }
 
     public enum AskType {
         TEXT("text"), CHOICE("choice"), YES_NO("yes-no"), PHONE("phone"), ID_NUMBER("id-number"),

@@ -42,7 +42,7 @@ final class FlowReader {
     private static final Set<String> NODE_KEYS = Set.of("id", "say", "set", "emit", "ask", "field", "options",
             "retry", "tries", "pattern", "skip_if_known", "level", "route", "fallback", "next", "branch", "flow",
             "call", "end", "handoff", "future");
-    private static final Set<String> OPTION_KEYS = Set.of("value", "label", "words", "not", "next", "flow");
+    private static final Set<String> OPTION_KEYS = Set.of("value", "label", "words", "not", "next", "flow", "means");
     private static final Set<String> GLOBAL_KEYS = Set.of("intent", "flow", "node", "match", "words",
             "during_escalation", "groups", "together", "not", "patterns");
     private static final Set<String> TARGET_KEYS = Set.of("words", "presets", "groups", "together", "not");
@@ -253,7 +253,13 @@ final class FlowReader {
             String value = scalar(x, "value");
             List<String> words = x.get("words").map(w -> w.items().stream().map(YamlNode::text).toList()).orElse(List.of());
             List<String> not = x.get("not").map(w -> w.items().stream().map(YamlNode::text).toList()).orElse(List.of());
-            out.add(new Option(value == null ? label : value, label, words, not, ref(x, "next"), ref(x, "flow"), x.line()));
+            String means = scalar(x, "means");
+            if (means != null && !means.equals("yes") && !means.equals("no")) {
+                error(x.entry("means").get().line(), "means is \"yes\" or \"no\", not '" + means + "'");
+                means = null;
+            }
+            out.add(new Option(value == null ? label : value, label, words, not, ref(x, "next"), ref(x, "flow"), x.line(),
+                    means));
             return;
         }
         List<YamlNode.Entry> entries = x.entries();

@@ -98,7 +98,9 @@ class AlarmIT {
         assertThat(during.getJsonObject("escalation").getBoolean("urgent")).isTrue();
         assertThat(during.getJsonObject("escalation").getString("reason")).contains("儿童");
 
-        assertThat(say(openid, "报了")).contains("谢谢");
+        assertThat(say(openid, "报了")).contains("谢谢").contains("孩子现在在哪里");
+        assertThat(say(openid, "就在明珠街道春晖小区3栋 402")).contains("孩子现在还有危险吗");
+        assertThat(say(openid, "不清楚")).contains("已经把孩子的位置和情况告诉工作人员");
         assertThat(adminGet("/api/admin/conversations/" + openid).getString("status")).isEqualTo("escalated");
         assertThat(say(openid, "结束人工")).contains("不会撤回");
         JsonObject after = adminGet("/api/admin/conversations/" + openid);
@@ -108,11 +110,15 @@ class AlarmIT {
         assertThat(alarm.getBoolean("urgent")).isTrue();
         assertThat(alarm.getString("openedAt")).isEqualTo(during.getJsonObject("escalation").getString("openedAt"));
 
-        say(openid, "就在明珠街道春晖小区3栋 402");
+        say(openid, "他家灯还亮着");
         List<JsonObject> events = events(openid);
         assertThat(events).extracting(e -> e.getString("type")).containsSubsequence(
                 "escalation.opened", "escalation.message", "escalation.updated", "escalation.message",
-                "escalation.message");
+                "escalation.message", "escalation.updated", "escalation.message", "escalation.message");
+        // Where the child is reaches staff as a field of the alarm, not only as a message.
+        assertThat(events).filteredOn(e -> e.getString("type").equals("escalation.updated"))
+                .extracting(e -> e.getJsonObject("data").getJsonObject("fields").getString("child_address"))
+                .contains("就在明珠街道春晖小区3栋 402");
         assertThat(events).filteredOn(e -> e.getString("type").equals("escalation.opened")).hasSize(1);
         assertThat(events).filteredOn(e -> e.getString("type").equals("escalation.message"))
                 .extracting(e -> e.getJsonObject("data").getString("text")).contains("就在明珠街道春晖小区3栋 402");

@@ -419,11 +419,14 @@ class ConversationIT {
         assertThat(events.get(0).get(1).toString()).contains("escalation.opened").contains("\"urgent\":true");
 
         // Whether and when the police were called is recorded for staff.
-        assertThat(say(openid, "已经报警了")).contains("工作人员");
+        assertThat(say(openid, "已经报警了")).contains("工作人员").contains("孩子现在在哪里");
         Response later = Await.result(api.xrange(List.of(RedisKeys.outbox(openid), "-", "+")));
         String note = later.get(later.size() - 1).get(1).toString();
         assertThat(note).contains("escalation.updated").contains("\"police_reported\":\"yes\"")
                 .contains("police_answered_at");
+        // Then where the child is and whether the danger goes on; after that staff have the chat.
+        assertThat(say(openid, "园林社区3栋")).contains("孩子现在还有危险吗");
+        assertThat(say(openid, "暂时没有")).contains("工作人员");
         assertThat(conversation(openid).getString("status")).isEqualTo("escalated");
     }
 }

@@ -47,4 +47,20 @@ class AnswerReaderTest {
     void numbers(String text, int n) {
         assertThat(AnswerReader.number(text)).isEqualTo(Optional.of(n));
     }
+
+    @ParameterizedTest(name = "\"{0}\" is said as \"{1}\"")
+    @CsvSource({"嗯嗯, 嗯", "嗯嗯嗯, 嗯", "是的, 是", "对的, 对", "好呀, 好", "嗯呢, 嗯", "好嘞, 好", "对对对, 对",
+            "不了, 不了", "好了, 好了", "可以的, 可以", "的, 的"})
+    @DisplayName("an everyday yes or no said twice or with a particle is the bare word; 了 changes the word and stays")
+    void bareAnswers(String said, String bare) {
+        assertThat(AnswerReader.bare(said)).isEqualTo(bare);
+    }
+
+    @ParameterizedTest(name = "\"{0}\" holds {1}: {2}")
+    @CsvSource({"是的, 是, true", "嗯嗯, 嗯, true", "他们会知道是我吗, 是, false", "不是, 是, false", "不同意, 同意, true",
+            "好了, 好, false"})
+    @DisplayName("a one-character word is the whole answer only (also doubled or with a particle); longer words count anywhere")
+    void oneCharacterWords(String answer, String word, boolean found) {
+        assertThat(AnswerReader.found(answer, word)).isEqualTo(found);
+    }
 }

@@ -139,6 +139,16 @@ class FlowEngineTest {
         }
 
         @Test
+        @DisplayName("an empty message repeats the question itself, not \"please try again\", and counts no try")
+        void emptyMessageRepeatsQuestion() {
+            walkTo("agree");
+            String asked = replies();
+            assertThat(say("  ")).isEqualTo(asked).doesNotContain("再试一次");
+            assertThat(state.attempts()).isZero();
+            at("types", "agree");
+        }
+
+        @Test
         @DisplayName("a mainland mobile number with spaces or +86 is kept as 11 digits; others are refused")
         void phone() {
             walkTo("phone");
