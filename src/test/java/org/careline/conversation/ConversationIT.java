@@ -350,9 +350,12 @@ class ConversationIT {
         say(openid, "13812345678");
         String done = say(openid, "对的");
         String helpId = done.replaceAll("(?s).*编号 (CL\\d+).*", "$1");
-        assertThat(say(openid, "我们搬家了")).contains("什么时候");
-        assertThat(say(openid, "昨天")).contains("具体说说");
-        assertThat(say(openid, "搬到凤凰街道天德社区了")).contains("谢谢您告诉我们");
+        assertThat(say(openid, "我们搬家了")).contains("搬到哪里了");
+        assertThat(say(openid, "搬到凤凰街道天德社区了")).contains("什么时候");
+        assertThat(say(openid, "昨天")).contains("怎么称呼");
+        assertThat(say(openid, "李女士")).contains("孩子的名字");
+        assertThat(say(openid, "张小宝")).contains("搬到凤凰街道天德社区了").contains("内容对吗");
+        assertThat(say(openid, "对的")).contains("谢谢您告诉我们");
 
         Response ids = Await.result(api.zrange(List.of(RedisKeys.userCases(openid), "0", "-1")));
         assertThat(ids.size()).isEqualTo(2);
