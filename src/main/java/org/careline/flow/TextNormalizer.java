@@ -30,7 +30,14 @@ public final class TextNormalizer {
             Map.entry("道帐", "到账"), Map.entry("到帐", "到账"), Map.entry("道账", "到账"), Map.entry("审和", "审核"),
             Map.entry("申清", "申请"), Map.entry("补主", "补助"), Map.entry("救主", "救助"), Map.entry("奶分", "奶粉"),
             Map.entry("残急", "残疾"), Map.entry("以经", "已经"), Map.entry("户囗", "户口"), Map.entry("班了没", "办了没"),
-            Map.entry("批了么", "批了吗"), Map.entry("住阮", "住院"), Map.entry("看并", "看病"));
+            Map.entry("批了么", "批了吗"), Map.entry("住阮", "住院"), Map.entry("看并", "看病"),
+            // Slips in words of danger (huo, xiang, sha, lou, wan): a frightened child types fast. Only forms that
+            // are no other word ("不想或了", not "不想或者").
+            Map.entry("不想或了", "不想活了"), Map.entry("不想火了", "不想活了"), Map.entry("不想货了", "不想活了"),
+            Map.entry("不想获了", "不想活了"), Map.entry("不相活了", "不想活了"), Map.entry("不像活了", "不想活了"),
+            Map.entry("不想或下去", "不想活下去"), Map.entry("不想火下去", "不想活下去"),
+            Map.entry("自沙", "自杀"), Map.entry("自刹", "自杀"), Map.entry("跳搂", "跳楼"), Map.entry("割碗", "割腕"),
+            Map.entry("活着没意私", "活着没意思"), Map.entry("活着没一思", "活着没意思"));
 
     /** The first characters of {@link #TYPOS}: most messages hold none, and skip the replacements. */
     private static final String TYPO_STARTS = TYPOS.keySet().stream().map(k -> k.substring(0, 1)).distinct()

@@ -62,4 +62,13 @@ class DangerRecognitionTest {
         Step step = engine.step(s, new Input.Text(text), ctx());
         assertThat(step.state().flow()).isEqualTo("urgent");
     }
+
+    @ParameterizedTest(name = "typed in a hurry: {0}")
+    @ValueSource(strings = {"我不想或了", "不想火了", "我真的不相活了", "想自沙", "想跳搂", "活着没意私"})
+    @DisplayName("Pinyin slips in words of self-harm are read as meant: the person is asked whether they are safe")
+    void typos(String text) {
+        Step step = engine.step(null, new Input.Text(text), ctx());
+        assertThat(step.state().flow()).as(text).isEqualTo("urgent");
+        assertThat(step.effects()).anySatisfy(e -> assertThat(e).isInstanceOf(Effect.Escalate.class));
+    }
 }
