@@ -55,8 +55,30 @@ public final class NonceLedger {
     public Future<Boolean> firstUseOrRetry(String timestamp, String nonce, byte[] body) {
         long expiresAt = (Long.parseLong(timestamp) + maxSkew.toSeconds()) * 1000 + MARGIN_MS;
         long ttl = Math.max(MARGIN_MS, expiresAt - clock.millis());
-        return REMEMBER.run(redis, List.of(RedisKeys.callbackNonce(timestamp, nonce)),
-                        List.of(sha256(body), Long.toString(ttl)))
+        String key = RedisKeys.callbackNonce(timestamp, nonce);
+        String hash = sha256(body);
+        if (!scriptOnly) {
+            // Redis 7: one command, no script (a script's start-up cost more Redis time than the check itself).
+            // NX with GET answers what was there (nil: first use, now remembered) without replacing it.
+            return redis.set(List.of(key, hash, "NX", "GET", "PX", Long.toString(ttl))).compose(
+                    r -> Future.succeededFuture(r == null || hash.equals(r.toString())),
+                    e -> {
+                        if (e.getMessage() == null || !e.getMessage().startsWith("ERR")) {
+                            return Future.failedFuture(e);
+                        }
+                        // Redis 6.2 refuses NX with GET: the script from now on.
+                        scriptOnly = true;
+                        return remember(key, hash, ttl);
+                    });
+        }
+        return remember(key, hash, ttl);
+    }
+
+    /** Redis before 7 takes NX and GET together as a syntax error; then this server is asked by script. */
+    private volatile boolean scriptOnly;
+
+    private Future<Boolean> remember(String key, String hash, long ttl) {
+        return REMEMBER.run(redis, List.of(key), List.of(hash, Long.toString(ttl)))
                 .map(r -> r != null && r.toInteger() == 1);
     }
 
