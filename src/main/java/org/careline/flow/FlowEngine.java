@@ -549,6 +549,8 @@ public final class FlowEngine {
                 Flow f = t.currentFlow();
                 boolean inFlow = !atRest && f != null && !f.id().equals("menu");
                 t.say(flows.common().text(inFlow ? "cancelled" : "nothing_to_cancel"));
+                // 算了 or 取消 with an alarm open withdraws nothing: said so, not just "nothing to cancel".
+                alarmStillOpen(t);
                 t.switchTo("menu", null);
             }
             case "back" -> {
@@ -765,6 +767,13 @@ public final class FlowEngine {
                 rememberPhone(t, text);
             }
             t.answered(a.get());
+            return;
+        }
+        if (MENU.equals(t.flow) && t.escalation != null && t.escalation.alarm()) {
+            // At the menu while an alarm is open (after 菜单 or 结束人工): what is no choice ("不用了", "还在吗") is
+            // said to staff, not a wrong answer — acknowledged with the numbers, as while staff have the chat,
+            // never "没看明白".
+            t.say(flows.common().text("urgent_ack"));
             return;
         }
         int tries = t.attempts + 1;
