@@ -239,7 +239,8 @@ public final class FlowEngine {
             case DANGER -> !"check".equals(kind);
             // Harm already done, or a body in danger now, always leads to its own critical path — except while
             // the person is being asked whether they are safe, where it is the answer (not safe).
-            case SELF_HARM_NOW, EMERGENCY -> "safe".equals(t.node) || "check-self".equals(t.node)
+            case SELF_HARM_NOW, EMERGENCY -> "safe".equals(t.node) || "safe-harmed".equals(t.node)
+                    || "check-self".equals(t.node)
                     || ("check-self" + CHILD_SUFFIX).equals(t.node) || "police".equals(t.node) && EMERGENCY.equals(g.name());
             default -> true;
         };
