@@ -443,6 +443,13 @@ public final class FlowEngine {
                 return t.finish();
             }
         }
+        if (alarm && heard != null && SELF_HARM_CHILD.equals(t.fields.get(ALARM_KIND)) && childGone(heard)) {
+            // A parent whose child, at risk of self-harm, has since run off or shut themselves in ("她跑出去了 找不到
+            // 人", "把门反锁了"): the critical path at once (find the child, 110), not a routine acknowledgement.
+            t.status = Status.BOT;
+            t.switchTo(URGENT, CHILD_ALONE_NODE);
+            return t.finish();
+        }
         if (alarm && heard != null && reporterAfraid(t, heard)) {
             // Someone who reported a child's harm fears being found out ("他要是知道是我说的 会不会来找我麻烦"):
             // their fear is answered (we keep who reported secret), not with the crisis hotline.
@@ -519,6 +526,17 @@ public final class FlowEngine {
         if (t.escalation != null && t.escalation.alarm()) {
             t.say(flows.common().text("left_staff_urgent"));
         }
+    }
+
+    /** urgent.yaml's node for a child at risk with no adult near or not to be found (critical). */
+    static final String CHILD_ALONE_NODE = "child-alone";
+    /** Words of a child who has gone or shut themselves away, said by a parent after the alarm. */
+    private static final List<String> CHILD_GONE = List.of("找不到", "跑出去", "跑了", "不见了", "联系不上", "不接电话",
+            "锁在", "反锁", "门锁了", "锁了门", "把门锁", "关在房间", "关在屋", "离家出走", "出走");
+
+    private static boolean childGone(Heard heard) {
+        String s = heard.compact();
+        return CHILD_GONE.stream().anyMatch(s::contains);
     }
 
     /** The urgent flow's police question and its option for a reporter afraid to report. */
