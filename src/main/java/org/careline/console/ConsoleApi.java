@@ -674,7 +674,7 @@ final class ConsoleApi {
         // An alarm (a child in danger, a suicide risk, an unsure check) is not closed without a word of how it
         // ended, answered or not: a reply says someone wrote, not that the child is safe; the record and the
         // back office need the outcome. A request for a person (level staff) closes without one.
-        if (alarm && (resolution == null || resolution.isEmpty())) {
+        if (alarm && !saysSomething(resolution)) {
             refuse(ctx, 400, "resolution_required", "关闭警报前请写一句处理结果（例如：已电话确认孩子安全）");
             return;
         }
@@ -703,6 +703,15 @@ final class ConsoleApi {
         });
     }
 
+    /** A note of how an alarm ended holds at least two letters or characters ("." or "ok" is no account). */
+    static boolean saysSomething(String note) {
+        if (note == null) {
+            return false;
+        }
+        return note.codePoints().filter(Character::isLetterOrDigit).limit(2).count() >= 2
+                && !note.strip().equalsIgnoreCase("ok");
+    }
+
     /**
      * Tells the family that staff are done (a customer-service message, only while WeChat's window is open).
      * Answers what became of it — {@code sent}, {@code window_closed} or {@code failed} — never fails: the chat
@@ -712,7 +721,8 @@ final class ConsoleApi {
         if (!windowOpen) {
             return Future.succeededFuture("window_closed");
         }
-        String text = texts.get("console.handed_back");
+        boolean alarm = chat.item() != null && chat.item().escalation().alarm();
+        String text = texts.get(alarm ? "console.handed_back.alarm" : "console.handed_back");
         return wechat.sendText(chat.openid(), text).compose(result -> {
             if (result != WeChatApi.SendResult.SENT) {
                 log.warn("console: handing back chat {}: the family was not told ({})", chat.id(), result);

@@ -235,6 +235,8 @@ class ConsoleApiIT {
                 .anySatisfy(e -> assertThat(e.getJsonObject("data").getJsonObject("policeReport")
                         .getString("reportNumber")).isEqualTo("JJ2026-0415"));
 
+        StaffClient.Answer dot = worker.post(chat + "/resolve", new JsonObject().put("resolution", " . "));
+        assertThat(dot.status()).as("a dot is no account of how an alarm ended").isEqualTo(400);
         StaffClient.Answer answeredBare = worker.post(chat + "/resolve", new JsonObject());
         assertThat(answeredBare.status()).as("an answered alarm still closes only with how it ended").isEqualTo(400);
         assertThat(answeredBare.json().getString("code")).isEqualTo("resolution_required");
@@ -244,7 +246,7 @@ class ConsoleApiIT {
         assertThat(events(family).get(events(family).size() - 1).getJsonObject("data").getString("resolution"))
                 .isEqualTo("派出所已出警，孩子在奶奶家");
         assertThat(account.platform().sentTo(family)).extracting(FakeWeChatPlatform.SentMessage::text)
-                .contains("工作人员已处理完毕；之后有需要可以随时在这里留言。");
+                .anySatisfy(t -> assertThat(t).startsWith("工作人员已处理完毕").contains("110").contains("12356"));
         assertThat(worker.ok(worker.get("/console/api/inbox?queue=mine")).getJsonArray("items")).isEmpty();
         assertThat(say(family, "菜单")).contains("申请帮助");
         assertThat(worker.post(chat + "/reply", new JsonObject().put("text", "还在吗")).status()).isEqualTo(409);
