@@ -434,6 +434,11 @@ final class AnswerReader {
         if (s.contains("半岁") && !DIGIT.matcher(s).find()) {
             return Optional.of(6);
         }
+        if (!s.contains("岁") && !s.contains("月") && (s.contains("年级") || s.contains("班") || s.contains("初")
+                || s.contains("高") || s.contains("幼儿园") || s.contains("小学") || s.contains("中学"))) {
+            // "上二年级了", "初一": a grade, not an age ("2" would be read as 2 years): asked again for the age.
+            return Optional.empty();
+        }
         Matcher m = MONTHS.matcher(s);
         if (m.find()) {
             int months = Integer.parseInt(m.group(1));

@@ -25,6 +25,11 @@ class AgeAnswerTest {
             "17岁, 204",
             "18岁, -",
             "不知道, -",
+            "上二年级了, -",
+            "初一, -",
+            "在上幼儿园, -",
+            "8岁 上二年级, 96",
+            "高中, -",
     })
     @DisplayName("A child's age is read as people say it, in years or months; 18 and over is not a child")
     void ages(String said, Integer months) {
