@@ -625,6 +625,12 @@ public final class FlowEngine {
             // "我孩子说不想活了": the questions are about the child, not about the parent's own safety.
             node = node + CHILD_SUFFIX;
         }
+        if (DANGER.equals(g.name()) && node == null && harmToWriter(text) && !aboutOwnChild(text)
+                && flows.flow(target).node(ALERT_SELF_NODE) != null) {
+            // "我爸喝醉了又打我": the one being hurt is writing — spoken to as such, not asked whether they called
+            // the police for "the child".
+            node = ALERT_SELF_NODE;
+        }
         if ("menu".equals(target) && ChineseText.isEnglish(text)) {
             t.say(flows.common().text("english"));
         }
@@ -655,6 +661,22 @@ public final class FlowEngine {
         }
         return false;
     }
+
+    /** urgent.yaml's start for harm told by the one it is done to. */
+    static final String ALERT_SELF_NODE = "alert-self";
+
+    /** Harm done to the writer ("他打我", "我被打", "不给我饭吃"), as a child or a battered mother writes it. */
+    static boolean harmToWriter(String text) {
+        if (text == null) {
+            return false;
+        }
+        String c = TextNormalizer.compact(text);
+        return HARM_TO_ME.stream().anyMatch(c::contains);
+    }
+
+    private static final List<String> HARM_TO_ME = List.of("打我", "揍我", "踢我", "掐我", "抽我", "虐待我", "欺负我",
+            "性侵我", "摸我", "强奸我", "我被打", "我被揍", "我被虐待", "我被性侵", "我被关", "把我关", "把我锁",
+            "不给我饭", "不让我吃饭", "打死我", "杀了我", "要杀我", "砍我", "烫我", "拿烟头烫");
 
     private static final List<String> OWN_CHILD = List.of("我孩子", "我的孩子", "我家孩子", "我们家孩子", "我家娃",
             "我儿子", "我女儿", "我闺女", "我孙子", "我孙女", "我外孙", "我家小孩", "我小孩", "孩子说", "孩子跟我说",

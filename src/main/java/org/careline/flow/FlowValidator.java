@@ -215,6 +215,10 @@ public final class FlowValidator {
         if (c.fallbackFlow() != null && c.fallbackNode() != null && c.fallbackFlow().target().equals(f.id())) {
             todo.add(c.fallbackNode().target());
         }
+        if (f.node(FlowEngine.ALERT_SELF_NODE) != null) {
+            // The engine's start instead of the danger intent's when the harm is done to the writer.
+            todo.add(FlowEngine.ALERT_SELF_NODE);
+        }
         f.on().values().forEach(r -> todo.add(r.target()));
         if (f.node(FlowEngine.CONFIRM_NODE) != null) {
             // Entered by the engine when a sentence only resembled this flow's examples.
