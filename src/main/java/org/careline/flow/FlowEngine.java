@@ -634,6 +634,11 @@ public final class FlowEngine {
         if ("menu".equals(target) && ChineseText.isEnglish(text)) {
             t.say(flows.common().text("english"));
         }
+        if (URGENT.equals(target) && text != null && ChineseText.isEnglish(text)
+                && !flows.common().text("english_urgent").isBlank()) {
+            // "I want to die": the numbers in the words it was written in, before the Chinese.
+            t.say(flows.common().text("english_urgent"));
+        }
         if ("menu".equals(target)) {
             t.switchTo(target, g.node() == null ? null : g.node().target());
             return;
