@@ -29,7 +29,7 @@ public final class FlowValidator {
 
     /** Fields the engine always provides (from the profile, the clock, the step context or a global intent). */
     static final Set<String> BUILTIN_FIELDS = Set.of("role", "community", "town", "today", "now", "office_hours",
-            "cases", "cases_count", "trigger_text", "handoff_reason", "flow_title", "first_message", "staff_when",
+            "cases", "cases_count", "trigger_text", "handoff_reason", "flow_title", "first_message", "staff_when", "staff_on_duty",
             "alarm_kind", "roster_id", "due_list", "due_count", "overdue_count", "children_count");
 
     /** Set by a {@code bind-director} effect: the code's outcome and, when bound, who. */

@@ -512,6 +512,8 @@ final class Turn {
             case "today" -> today().toString();
             case "now" -> ctx.now().toString();
             case "office_hours" -> ctx.officeHours();
+            // For conditions: whether someone on staff reads now (office hours, or a caseworker writing).
+            case "staff_on_duty" -> ctx.staffOnDuty() ? "yes" : "no";
             case "staff_when" -> ctx.staffOnDuty() ? render(flows.common().text("staff_on_duty"), Map.of())
                     : render(flows.common().text("staff_off_duty"), Map.of("staff_back", ctx.office() == null ? ""
                     : ctx.office().whenBack(ctx.now().atZone(ctx.zone())), "office_hours", ctx.officeHours()));
