@@ -703,13 +703,17 @@ final class ConsoleApi {
         });
     }
 
-    /** A note of how an alarm ended holds at least two letters or characters ("." or "ok" is no account). */
+    /**
+     * A note of how an alarm ended says something: three letters or characters at least, not one repeated
+     * ("已报警" passes; ".", "ok", "111", "xx", "啊啊", "没事" do not).
+     */
     static boolean saysSomething(String note) {
         if (note == null) {
             return false;
         }
-        return note.codePoints().filter(Character::isLetterOrDigit).limit(2).count() >= 2
-                && !note.strip().equalsIgnoreCase("ok");
+        long letters = note.codePoints().filter(Character::isLetter).count();
+        long distinct = note.codePoints().filter(Character::isLetter).distinct().count();
+        return letters >= 3 && distinct >= 2;
     }
 
     /**

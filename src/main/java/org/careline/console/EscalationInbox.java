@@ -134,7 +134,7 @@ final class EscalationInbox {
         return store.staffHandling(openid).compose(staff -> store.consoleId(openid, newId()).map(id -> {
             Map<String, String> mine = claimKey.equals(staff.get("openedAt")) ? staff : Map.of();
             Instant since = esc.openedAt() == null ? clock.instant() : esc.openedAt();
-            return new Item(id, openid, state, esc, claimKey, mine, lastUserText(lines), triggerText(lines, esc),
+            return new Item(id, openid, state, esc, claimKey, mine, lastUserText(lines), triggerText(lines, esc, state),
                     lines.isEmpty() ? null : lines.get(lines.size() - 1), target.due(esc, since));
         }));
     }
@@ -217,6 +217,19 @@ final class EscalationInbox {
             }
         }
         return maskNumbers(anyLine);
+    }
+
+    /**
+     * {@link #triggerText(List, ConversationState.Escalation)}, or, when the opening line is older than the lines
+     * read for the inbox (a long chat since), the words the engine kept when the alarm's path began.
+     */
+    static String triggerText(List<String> lines, ConversationState.Escalation esc, ConversationState state) {
+        String fromLines = triggerText(lines, esc);
+        if (fromLines != null || state == null || state.fields() == null) {
+            return fromLines;
+        }
+        String kept = state.fields().get("trigger_text");
+        return kept == null || kept.isBlank() || bare(kept) ? null : maskNumbers(kept);
     }
 
     /** What the person wrote when the escalation opened: their latest line at or before its start. */

@@ -567,9 +567,13 @@ public final class FlowEngine {
             case "cancel" -> {
                 Flow f = t.currentFlow();
                 boolean inFlow = !atRest && f != null && !f.id().equals("menu");
-                t.say(flows.common().text(inFlow ? "cancelled" : "nothing_to_cancel"));
-                // 算了 or 取消 with an alarm open withdraws nothing: said so, not just "nothing to cancel".
-                alarmStillOpen(t);
+                if (!inFlow && t.escalation != null && t.escalation.alarm()) {
+                    // 算了 or 取消 with an alarm open withdraws nothing: acknowledged for staff, with the numbers.
+                    t.say(flows.common().text("urgent_ack"));
+                } else {
+                    t.say(flows.common().text(inFlow ? "cancelled" : "nothing_to_cancel"));
+                    alarmStillOpen(t);
+                }
                 t.switchTo("menu", null);
             }
             case "back" -> {
@@ -681,7 +685,8 @@ public final class FlowEngine {
 
     private static final List<String> HARM_TO_ME = List.of("打我", "揍我", "踢我", "掐我", "抽我", "虐待我", "欺负我",
             "性侵我", "摸我", "强奸我", "我被打", "我被揍", "我被虐待", "我被性侵", "我被关", "把我关", "把我锁",
-            "不给我饭", "不让我吃饭", "打死我", "杀了我", "要杀我", "砍我", "烫我", "拿烟头烫");
+            "不给我饭", "不让我吃饭", "打死我", "杀了我", "要杀我", "砍我", "烫我", "拿烟头烫",
+            "hitsme", "hitme", "beatsme", "beatme", "hurtsme", "hurtme", "abusesme", "kicksme", "touchesme");
 
     private static final List<String> OWN_CHILD = List.of("我孩子", "我的孩子", "我家孩子", "我们家孩子", "我家娃",
             "我儿子", "我女儿", "我闺女", "我孙子", "我孙女", "我外孙", "我家小孩", "我小孩", "孩子说", "孩子跟我说",
@@ -705,7 +710,10 @@ public final class FlowEngine {
         }
         String node = g.node() == null ? null : g.node().target();
         Flow target = flows.flow(g.flow().target());
-        if (node != null && mentionsChild(heard) && target.node(node + CHILD_SUFFIX) != null) {
+        boolean aboutAChild = mentionsChild(heard) || "director".equals(t.lookup("role"))
+                || "supervisor".equals(t.lookup("role"));
+        if (node != null && aboutAChild && target.node(node + CHILD_SUFFIX) != null) {
+            // A director or supervisor writes about the children they visit, not about themselves.
             node = node + CHILD_SUFFIX;
         }
         t.flow = target.id();

@@ -295,6 +295,9 @@ public final class FlowValidator {
                 if (n.emit() != null && n.emit().type() == FlowNode.EmitType.OPEN_CASE) {
                     before.add("case_id");
                 }
+                if (n.emit() != null && n.emit().type() == FlowNode.EmitType.REPORT_CHANGE) {
+                    before.add("change_id");
+                }
                 if (n.emit() != null && n.emit().type() == FlowNode.EmitType.BIND_DIRECTOR) {
                     before.addAll(BIND_FIELDS);
                 }
@@ -407,6 +410,9 @@ public final class FlowValidator {
         out.addAll(n.set().keySet());
         if (n.emit() != null && n.emit().type() == FlowNode.EmitType.OPEN_CASE) {
             out.add("case_id");
+        }
+        if (n.emit() != null && n.emit().type() == FlowNode.EmitType.REPORT_CHANGE) {
+            out.add("change_id");
         }
         if (n.emit() != null && n.emit().type() == FlowNode.EmitType.BIND_DIRECTOR) {
             out.addAll(BIND_FIELDS);

@@ -34,7 +34,8 @@ public final class TextNormalizer {
             // Slips in words of danger (huo, xiang, sha, lou, wan): a frightened child types fast. Only forms that
             // are no other word ("不想或了", not "不想或者").
             Map.entry("不想或了", "不想活了"), Map.entry("不想火了", "不想活了"), Map.entry("不想货了", "不想活了"),
-            Map.entry("不想获了", "不想活了"), Map.entry("不相活了", "不想活了"), Map.entry("不像活了", "不想活了"),
+            Map.entry("不想获了", "不想活了"), Map.entry("不相活了", "不想活了"), Map.entry("不像活了", "不想活了"), Map.entry("不象活了", "不想活了"),
+            Map.entry("不向活了", "不想活了"),
             Map.entry("不想或下去", "不想活下去"), Map.entry("不想火下去", "不想活下去"),
             Map.entry("自沙", "自杀"), Map.entry("自刹", "自杀"), Map.entry("跳搂", "跳楼"), Map.entry("割碗", "割腕"),
             Map.entry("活着没意私", "活着没意思"), Map.entry("活着没一思", "活着没意思"));

@@ -35,4 +35,29 @@ class EscalationInboxTest {
         assertThat(EscalationInbox.bare("不安全")).isFalse();
         assertThat(EscalationInbox.bare("我不想活了")).isFalse();
     }
+
+    @Test
+    @DisplayName("A long chat since the alarm: the trigger is the words kept when the alarm's path began")
+    void triggerKeptBeyondTheLinesRead() {
+        List<String> lines = List.of(line("2026-12-02T13:10:00Z", "user", "嗯"), line("2026-12-02T13:09:00Z", "user", "嗯"));
+        ConversationState.Escalation esc = new ConversationState.Escalation(ConversationState.Escalation.Level.CRITICAL,
+                "self_harm", Instant.parse("2026-12-02T13:00:00Z"), Instant.parse("2026-12-02T13:10:00Z"));
+        ConversationState state = new ConversationState("urgent", "safe", ConversationState.Status.ESCALATED,
+                java.util.Map.of("trigger_text", "我不想活了"), List.of(), List.of(), 0, "v", null, null, esc);
+        assertThat(EscalationInbox.triggerText(lines, esc, state)).isEqualTo("我不想活了");
+        ConversationState menu = new ConversationState("menu", null, ConversationState.Status.BOT,
+                java.util.Map.of("trigger_text", "菜单"), List.of(), List.of(), 0, "v", null, null, esc);
+        assertThat(EscalationInbox.triggerText(lines, esc, menu)).isNull();
+    }
+
+    @Test
+    @DisplayName("An alarm's resolution note must say something")
+    void resolutionNotes() {
+        for (String junk : new String[] {".", "ok", "111", "xx", "啊啊", "没事", "  ", "。。。", "好"}) {
+            assertThat(ConsoleApi.saysSomething(junk)).as(junk).isFalse();
+        }
+        for (String note : new String[] {"已报警", "孩子在奶奶家，安全", "called police, child safe"}) {
+            assertThat(ConsoleApi.saysSomething(note)).as(note).isTrue();
+        }
+    }
 }

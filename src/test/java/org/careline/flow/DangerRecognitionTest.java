@@ -64,7 +64,7 @@ class DangerRecognitionTest {
     }
 
     @ParameterizedTest(name = "typed in a hurry: {0}")
-    @ValueSource(strings = {"我不想或了", "不想火了", "我真的不相活了", "想自沙", "想跳搂", "活着没意私"})
+    @ValueSource(strings = {"我不想或了", "不想火了", "我真的不相活了", "我不象活了", "想自沙", "想跳搂", "活着没意私"})
     @DisplayName("Pinyin slips in words of self-harm are read as meant: the person is asked whether they are safe")
     void typos(String text) {
         Step step = engine.step(null, new Input.Text(text), ctx());
