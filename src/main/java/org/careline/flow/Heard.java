@@ -59,16 +59,8 @@ record Heard(String raw, String simplified, String clauses, String compact) {
 
     /** What {@code [\p{P}\p{S}\s]} matches: punctuation, symbols, white space (and an existing break). */
     private static boolean isBreak(int cp) {
-        if (cp == CLAUSE || Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
-            return true;
-        }
-        return switch (Character.getType(cp)) {
-            case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
-                 Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
-                 Character.OTHER_PUNCTUATION, Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL,
-                 Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
-            default -> false;
-        };
+        return cp == CLAUSE || Character.isWhitespace(cp) || Character.isSpaceChar(cp)
+                || TextNormalizer.punctuationOrSymbol(cp);
     }
 
     private static String strip(String s) {

@@ -166,9 +166,11 @@ public final class TextNormalizer {
     }
 
     private static boolean dropped(int cp) {
-        if (cp == ' ' || cp >= '\t' && cp <= '\r') {
-            return true;
-        }
+        return cp == ' ' || cp >= '\t' && cp <= '\r' || punctuationOrSymbol(cp);
+    }
+
+    /** What {@code [\p{P}\p{S}]} matches: a code point of a punctuation or symbol category. */
+    static boolean punctuationOrSymbol(int cp) {
         return switch (Character.getType(cp)) {
             case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
                  Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
