@@ -713,8 +713,16 @@ final class ConsoleApi {
         }
         long letters = note.codePoints().filter(Character::isLetter).count();
         long distinct = note.codePoints().filter(Character::isLetter).distinct().count();
-        return letters >= 3 && distinct >= 2;
+        String content = note.toLowerCase(java.util.Locale.ROOT);
+        for (String filler : FILLER) {
+            content = content.replace(filler, "");
+        }
+        return letters >= 3 && distinct >= 2 && content.codePoints().filter(Character::isLetter).count() >= 2;
     }
+
+    /** Words that say nothing of how an alarm ended ("没事了", "好了好了", "ok了"). */
+    private static final List<String> FILLER = List.of("没事", "没问题", "好了", "好的", "ok", "okay", "嗯", "哦", "啊",
+            "了", "儿", "吧", "呢", "行", "无");
 
     /**
      * Tells the family that staff are done (a customer-service message, only while WeChat's window is open).

@@ -53,7 +53,8 @@ class EscalationInboxTest {
     @Test
     @DisplayName("An alarm's resolution note must say something")
     void resolutionNotes() {
-        for (String junk : new String[] {".", "ok", "111", "xx", "啊啊", "没事", "  ", "。。。", "好"}) {
+        for (String junk : new String[] {".", "ok", "111", "xx", "啊啊", "没事", "  ", "。。。", "好", "没事了", "没事儿",
+                "没事没事", "好了好了", "好的好的", "ok了"}) {
             assertThat(ConsoleApi.saysSomething(junk)).as(junk).isFalse();
         }
         for (String note : new String[] {"已报警", "孩子在奶奶家，安全", "called police, child safe"}) {
