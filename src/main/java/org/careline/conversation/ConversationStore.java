@@ -23,8 +23,8 @@ import java.util.Map;
 public final class ConversationStore {
 
     /**
-     * Reads state, profile, the ten newest cases and when staff last replied, in one round trip (all keys
-     * share the person's slot).
+     * Reads state, profile, the ten newest cases and when staff last replied and claimed the chat, in one round
+     * trip (all keys share the person's slot).
      */
     private static final LuaScript LOAD = new LuaScript("""
             local conv = redis.call('GET', KEYS[1])
@@ -34,7 +34,8 @@ public final class ConversationStore {
             for i, id in ipairs(ids) do
               cases[i] = redis.call('GET', ARGV[1] .. id) or ''
             end
-            return {conv or '', profile, cases, redis.call('HGET', KEYS[4], 'lastReplyAt') or ''}
+            local staff = redis.call('HMGET', KEYS[4], 'lastReplyAt', 'claimedAt')
+            return {conv or '', profile, cases, staff[1] or '', staff[2] or ''}
             """);
 
     /**
@@ -58,7 +59,7 @@ public final class ConversationStore {
      * KEYS: dedup, lock, conv, profile, cases, staff. ARGV: processing record, lease ms, lock token, lock ttl ms,
      * case-key prefix. Answers {'seen', record} for a message another turn holds or has answered;
      * {'busy'} when another instance holds the person's lock (the claim stays ours: calling again with the
-     * same record and token goes on from there); else {'mine', conv, profile, cases, staff's last reply}.
+     * same record and token goes on from there); else {'mine', conv, profile, cases, staff's last reply, claim}.
      */
     private static final LuaScript BEGIN = new LuaScript("""
             local seen = redis.call('GET', KEYS[1])
@@ -80,7 +81,8 @@ public final class ConversationStore {
             for i, id in ipairs(ids) do
               cases[i] = redis.call('GET', ARGV[5] .. id) or ''
             end
-            return {'mine', conv or '', profile, cases, redis.call('HGET', KEYS[6], 'lastReplyAt') or ''}
+            local staff = redis.call('HMGET', KEYS[6], 'lastReplyAt', 'claimedAt')
+            return {'mine', conv or '', profile, cases, staff[1] or '', staff[2] or ''}
             """);
 
     /**
@@ -148,7 +150,8 @@ public final class ConversationStore {
 
     /**
      * What the orchestrator needs before a step. {@code state} is null for a new person; {@code staffRepliedAt}
-     * (when someone on staff last wrote to the person from the console) is null when nobody has.
+     * (when someone on staff last claimed the person's chat or wrote to them from the console) is null when
+     * nobody has.
      */
     public record Snapshot(ConversationState state, StepContext.Profile profile, List<CaseRecord> cases,
                            Instant staffRepliedAt) {}
@@ -156,7 +159,7 @@ public final class ConversationStore {
     public Future<Snapshot> load(String openid) {
         return LOAD.run(redis, List.of(RedisKeys.conversation(openid), RedisKeys.profile(openid),
                 RedisKeys.userCases(openid), RedisKeys.staffHandling(openid)), List.of(RedisKeys.caseRecord(openid, "")))
-                .map(r -> snapshot(r.get(0), r.get(1), r.get(2), r.get(3)));
+                .map(r -> snapshot(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)));
     }
 
     /** What the first round trip of a message found. Exactly one of the three holds. */
@@ -176,7 +179,7 @@ public final class ConversationStore {
         return BEGIN.run(redis, keys, args).map(r -> switch (r.get(0).toString()) {
             case "seen" -> new Begin(null, readReply(r.get(1).toString()), false);
             case "busy" -> new Begin(null, null, true);
-            default -> new Begin(snapshot(r.get(1), r.get(2), r.get(3), r.get(4)), null, false);
+            default -> new Begin(snapshot(r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)), null, false);
         });
     }
 
@@ -209,7 +212,8 @@ public final class ConversationStore {
         return Json.read(json, ReplyRecord.class);
     }
 
-    private static Snapshot snapshot(Response convR, Response profileR, Response casesR, Response staffReplyR) {
+    private static Snapshot snapshot(Response convR, Response profileR, Response casesR, Response staffReplyR,
+                                     Response claimedR) {
         // Read from the reply's bytes: no String decoded and copied first (a state is read with every message).
         byte[] conv = convR.toBytes();
         ConversationState state = conv.length == 0 ? null : readState(conv);
@@ -220,16 +224,24 @@ public final class ConversationStore {
                 cases.add(Json.read(json, CaseRecord.class));
             }
         }
-        Instant staffRepliedAt = null;
-        String staffReply = staffReplyR == null ? "" : staffReplyR.toString();
-        if (!staffReply.isEmpty()) {
-            try {
-                staffRepliedAt = Instant.parse(staffReply);
-            } catch (java.time.format.DateTimeParseException e) {
-                // Unreadable: as if nobody had replied.
-            }
+        // Someone on staff is with the person since they claimed the chat or last wrote, whichever is later.
+        Instant replied = instant(staffReplyR);
+        Instant claimed = instant(claimedR);
+        Instant staffActive = replied == null || claimed != null && claimed.isAfter(replied) ? claimed : replied;
+        return new Snapshot(state, profile(profileR), cases, staffActive);
+    }
+
+    /** A stored time, or null when there is none or it does not read (as if nobody had claimed or replied). */
+    private static Instant instant(Response r) {
+        String text = r == null ? "" : r.toString();
+        if (text.isEmpty()) {
+            return null;
         }
-        return new Snapshot(state, profile(profileR), cases, staffRepliedAt);
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** A state that no longer parses (a format change) is treated as no state: the person starts afresh. */
