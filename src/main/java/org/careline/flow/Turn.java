@@ -109,17 +109,28 @@ final class Turn {
     }
 
     void clearConversation() {
-        // While an alarm is open its kind outlives the form: new danger said at any later question is heard by
-        // the kind of alarm it adds to (FlowEngine), not only inside the urgent flow.
-        String kind = escalation != null && escalation.alarm() ? fields.get(FlowEngine.ALARM_KIND) : null;
-        fields.clear();
-        if (kind != null) {
-            fields.put(FlowEngine.ALARM_KIND, kind);
+        // While an alarm is open what it found outlives the form: its kind (new danger said at any later question
+        // is heard by the kind of alarm it adds to), and the answers staff read on the profile card (where the
+        // child is, whether the police were called, whether the person is safe) — 菜单 must not wipe them.
+        Map<String, String> kept = new LinkedHashMap<>();
+        if (escalation != null && escalation.alarm()) {
+            fields.forEach((k, v) -> {
+                if (ALARM_FIELDS.stream().anyMatch(k::startsWith)) {
+                    kept.put(k, v);
+                }
+            });
         }
+        fields.clear();
+        fields.putAll(kept);
         stack.clear();
         history.clear();
         attempts = 0;
     }
+
+    /** The urgent flow's fields (and their _label, _lat… companions) kept while its alarm is open. */
+    private static final List<String> ALARM_FIELDS = List.of(FlowEngine.ALARM_KIND, "police_reported",
+            "child_address", "child_danger_now", "child_with_adult", "safe_now", "check_safe", "trigger_text",
+            "handoff_reason");
 
     // ---- moving through flows ----
 
