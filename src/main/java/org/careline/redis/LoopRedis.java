@@ -1,13 +1,19 @@
 package org.careline.redis;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.PooledRedisConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +32,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * commands in flight on it fail, as they would on a pooled connection. Works for the standalone, sentinel
  * and cluster set-ups alike (it asks a client of the same options for its connection). No command used
  * here blocks the server (no BLPOP, no XREAD BLOCK), so sharing a connection delays nobody.
+ *
+ * <p>Writes to a loop's connection are flushed once per turn of the loop, not once per command: the commands
+ * that the HTTP requests read in one turn produce leave in one write, and Redis reads them in one read and
+ * answers them in one write (Netty's {@link FlushConsolidationHandler}; Vert.x flushes every write made outside
+ * the connection's own reads at once). Under load that is a fraction of the system calls on both sides; a
+ * lone command waits for nothing but the end of the current turn.
  */
 public final class LoopRedis implements Redis {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoopRedis.class);
 
     private final Vertx vertx;
     private final RedisOptions options;
@@ -104,6 +118,7 @@ public final class LoopRedis implements Redis {
                 }
             };
             opening.onFailure(e -> drop.run()).onSuccess(conn -> {
+                consolidateFlushes(conn);
                 conn.exceptionHandler(e -> {
                     drop.run();
                     conn.close();
@@ -111,6 +126,31 @@ public final class LoopRedis implements Redis {
                 conn.endHandler(v -> drop.run());
             });
             return opening;
+        }
+    }
+
+    /**
+     * Puts a {@link FlushConsolidationHandler} in front of the connection's Vert.x handler. Vert.x's Redis client
+     * does not expose its socket; when its shape is not the one expected (another version, a cluster or sentinel
+     * connection), the connection works as before, flushing every command.
+     */
+    static boolean consolidateFlushes(RedisConnection connection) {
+        try {
+            Object actual = connection instanceof PooledRedisConnection pooled ? pooled.actual() : connection;
+            java.lang.reflect.Field field = actual.getClass().getDeclaredField("netSocket");
+            field.setAccessible(true);
+            if (!(field.get(actual) instanceof NetSocketInternal socket)) {
+                return false;
+            }
+            ChannelHandlerContext vertxHandler = socket.channelHandlerContext();
+            if (vertxHandler.pipeline().get(FlushConsolidationHandler.class) == null) {
+                vertxHandler.pipeline().addBefore(vertxHandler.name(), "flush-consolidation",
+                        new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+            }
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("Redis writes flushed one by one ({})", e.toString());
+            return false;
         }
     }
 }

@@ -86,6 +86,46 @@ class LoopRedisIT {
     }
 
     @Test
+    @DisplayName("Commands sent in one turn of the event loop leave in one write, not one write each")
+    void oneWritePerTurn() {
+        java.nio.file.Path io = java.nio.file.Path.of("/proc/self/io");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(io), "Linux's /proc/self/io");
+        RedisAPI api = RedisAPI.api(RedisConnector.create(vertx, redis.url()));
+        long[] writes = new long[1];
+        List<String> answers = onEventLoop(() -> api.ping(List.of()).compose(opened -> {
+            // From a timer, as from an HTTP request: not inside a read of the Redis connection (Vert.x already
+            // flushes once per read there).
+            Promise<List<String>> done = Promise.promise();
+            vertx.setTimer(10, t -> {
+                long before = uncheckedWriteCalls(io);
+                List<Future<Response>> sets = new ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    sets.add(api.set(List.of("w" + i, "v" + i)));
+                }
+                Future.all(sets).map(all -> {
+                    writes[0] = uncheckedWriteCalls(io) - before;
+                    return all.<Response>list().stream().map(Response::toString).toList();
+                }).onComplete(done);
+            });
+            return done.future();
+        }));
+        assertThat(answers).hasSize(300).containsOnly("OK");
+        // The 300 commands are one write system call (flushed one by one they were 300); whatever else this JVM
+        // writes meanwhile (the deployment, the test runner's own output) is a few calls more.
+        assertThat(writes[0]).as("write system calls of this JVM").isLessThan(40);
+    }
+
+    /** How many write system calls this process has made so far ({@code syscw} in proc(5)). */
+    private static long uncheckedWriteCalls(java.nio.file.Path io) {
+        try {
+            return java.nio.file.Files.readAllLines(io).stream().filter(l -> l.startsWith("syscw:"))
+                    .mapToLong(l -> Long.parseLong(l.substring(6).trim())).findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     @DisplayName("When Redis drops the connection, the commands in flight fail and the next ones open a new connection")
     void reconnectsAfterTheConnectionIsKilled() {
         RedisAPI api = RedisAPI.api(RedisConnector.create(vertx, redis.url()));
