@@ -4,9 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
 import org.careline.redis.RedisServerProcess;
 import org.careline.testing.Await;
 import org.careline.testing.WeChatClient;
@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Load on the public port, CareLine against a bare Vert.x + Redis service ({@link BaselineServer}) in the
  * same run, in plain and in safe mode. Each server under test runs in a JVM of its own (same flags for
  * both: none), so that its peak RSS ({@code VmHWM}) can be read; all share one redis-server; the load
- * generator is this JVM (Vert.x web client). Everything is on loopback, on one machine.
+ * generator is this JVM: HTTP/1.1 written and read over Vert.x's TCP client, as lean as wrk, so that it takes as
+ * little of the shared cores as it can. Everything is on loopback, on one machine.
  *
  * <p>10,000 people send signed text messages that move them between the menu and the flows; 64
  * connections, each sending its next message when the previous answer has arrived; a person's messages
@@ -87,8 +88,7 @@ class LoadBenchmark {
         Vertx vertx = Vertx.vertx();
         List<Figures> all = new ArrayList<>();
         try (RedisServerProcess redis = RedisServerProcess.start(0, Files.createTempDirectory(dir, "redis-"), false)) {
-            WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
-                    .setPipelining(false), new PoolOptions().setHttp1MaxSize(CONNECTIONS));
+            NetClient client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
             for (boolean safe : new boolean[] {false, true}) {
                 List<Server> servers = new ArrayList<>();
                 try {
@@ -196,14 +196,14 @@ class LoadBenchmark {
             return server;
         }
 
-        void warmUp(Vertx vertx, WebClient client) {
+        void warmUp(Vertx vertx, NetClient client) {
             Load warm = new Load(prefix, crypto);
             warm.cursors = cursors;
             warm.run(vertx, client, port, WARMUP);
         }
 
         /** One measured window of {@code windowSeconds}, added to the totals. */
-        void measure(Vertx vertx, WebClient client, RedisServerProcess redis, int windowSeconds) throws IOException {
+        void measure(Vertx vertx, NetClient client, RedisServerProcess redis, int windowSeconds) throws IOException {
             Load load = new Load(prefix, crypto);
             load.cursors = cursors; // people go on where the last window left them
             long redisPid = redisPid();
@@ -255,7 +255,6 @@ class LoadBenchmark {
         }
     }
 
-    /** One period of load: every connection sends, waits for the answer, sends the next. */
     /** Redis's own account of the commands each target sent during its measured period. */
     static final Map<String, String> commandStats = new java.util.LinkedHashMap<>();
 
@@ -289,81 +288,67 @@ class LoadBenchmark {
             this.crypto = crypto;
         }
 
-        void run(Vertx vertx, WebClient client, int port, int duration) {
+        void run(Vertx vertx, NetClient client, int port, int duration) {
             long end = System.nanoTime() + Duration.ofSeconds(duration).toNanos();
             long t0 = System.nanoTime();
             List<Future<Void>> lanes = new ArrayList<>();
+            List<Lane> all = new ArrayList<>();
             for (int lane = 0; lane < CONNECTIONS; lane++) {
                 perLane[lane] = new long[1 << 16];
-                int l = lane;
+                Lane l = new Lane(this, vertx, client, port, lane, end);
+                all.add(l);
                 // Each connection is driven from one event loop, as a real client's would be.
-                Promise<Void> done = Promise.promise();
-                vertx.getOrCreateContext().runOnContext(v -> lane(client, port, l, l, end, done));
-                lanes.add(done.future());
+                vertx.getOrCreateContext().runOnContext(v -> l.open());
+                lanes.add(l.done.future());
             }
+            // One watchdog instead of a timer per request: an answer later than 10 s is an error.
+            long watchdog = vertx.setPeriodic(500, t -> all.forEach(Lane::checkTimeout));
             try {
-                // The run itself lasts `duration`; requests still in flight then have their own 10 s timeout.
                 Future.all(lanes).toCompletionStage().toCompletableFuture().get(duration + 30L, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new AssertionError("load run did not finish: " + e, e);
+            } finally {
+                vertx.cancelTimer(watchdog);
             }
             seconds = (System.nanoTime() - t0) / 1e9;
         }
 
-        /**
-         * Lane {@code lane} serves the people lane, lane + CONNECTIONS, …, one message each, round and round.
-         * Each answer starts the next send from its callback (not a chain of composed futures, whose
-         * completion at the end would run through tens of thousands of nested calls).
-         */
-        private void lane(WebClient client, int port, int lane, int person, long end, Promise<Void> done) {
-            if (System.nanoTime() >= end) {
-                done.complete();
-                return;
-            }
-            int next = person + CONNECTIONS < PEOPLE ? person + CONNECTIONS : lane;
-            send(client, port, lane, person).onComplete(ar -> lane(client, port, lane, next, end, done));
-        }
-
-        private Future<Void> send(WebClient client, int port, int lane, int person) {
+        /** The request for {@code person}'s next message: one buffer, head and body. */
+        Buffer request(int port, int person) {
             String text = MOVES.get(cursors[person]++ % MOVES.size());
             long msgId = ids.incrementAndGet();
-            String xml = WeChatClient.text(prefix + person, text, msgId);
+            String openid = prefix + person;
+            String xml = WeChatClient.text(openid, text, msgId);
             String ts = Long.toString(Instant.now().getEpochSecond());
             String nonce = Long.toString(msgId);
-            var request = client.post(port, "127.0.0.1", "/wechat")
-                    .addQueryParam("signature", WeChatSignature.sign(TOKEN, ts, nonce))
-                    .addQueryParam("timestamp", ts)
-                    .addQueryParam("nonce", nonce)
-                    .addQueryParam("openid", prefix + person)
-                    .timeout(10_000);
+            StringBuilder target = new StringBuilder(200).append("/wechat?signature=")
+                    .append(WeChatSignature.sign(TOKEN, ts, nonce)).append("&timestamp=").append(ts)
+                    .append("&nonce=").append(nonce).append("&openid=").append(openid);
             String body = xml;
             if (crypto != null) {
                 String encrypt = crypto.encrypt(xml);
-                request.addQueryParam("encrypt_type", "aes")
-                        .addQueryParam("msg_signature", WeChatSignature.sign(TOKEN, ts, nonce, encrypt));
+                target.append("&encrypt_type=aes&msg_signature=").append(WeChatSignature.sign(TOKEN, ts, nonce, encrypt));
                 body = "<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[" + encrypt
                         + "]]></Encrypt></xml>";
             }
-            long start = System.nanoTime();
-            return request.sendBuffer(Buffer.buffer(body)).map(r -> {
-                record(lane, System.nanoTime() - start);
-                String answer = r.bodyAsString();
-                if (r.statusCode() != 200 || answer == null) {
-                    errors.incrementAndGet();
-                } else if ("success".equals(answer)) {
-                    success.incrementAndGet();
-                } else if (!answer.contains(crypto == null ? "<Content>" : "<Encrypt>")) {
-                    errors.incrementAndGet();
-                }
-                return (Void) null;
-            }).recover(e -> {
-                record(lane, System.nanoTime() - start);
-                errors.incrementAndGet();
-                return Future.succeededFuture();
-            });
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String head = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+            return Buffer.buffer(head.length() + bytes.length).appendString(head).appendBytes(bytes);
         }
 
-        private void record(int lane, long nanos) {
+        /** What an answer's status and body say: a reply, WeChat's "success" or an error. */
+        void answered(int status, String body) {
+            if (status != 200) {
+                errors.incrementAndGet();
+            } else if ("success".equals(body)) {
+                success.incrementAndGet();
+            } else if (!body.contains(crypto == null ? "<Content>" : "<Encrypt>")) {
+                errors.incrementAndGet();
+            }
+        }
+
+        void record(int lane, long nanos) {
             if (counts[lane] == perLane[lane].length) {
                 perLane[lane] = Arrays.copyOf(perLane[lane], counts[lane] * 2);
             }
@@ -382,6 +367,131 @@ class LoadBenchmark {
                 at += counts[lane];
             }
             return all;
+        }
+    }
+
+    /**
+     * One keep-alive connection: sends a request, reads its answer (status line, Content-Length, body), sends the
+     * next. Lane {@code lane} serves the people lane, lane + CONNECTIONS, …, one message each, round and round. A
+     * connection that closes or an answer that does not come within 10 s is an error, and the lane goes on
+     * on a new connection.
+     */
+    static final class Lane {
+        final Load load;
+        final Vertx vertx;
+        final NetClient client;
+        final int port;
+        final int lane;
+        final long end;
+        final Promise<Void> done = Promise.promise();
+        int person;
+        NetSocket socket;
+        Buffer received = Buffer.buffer();
+        int headEnd = -1;
+        int status;
+        int length;
+        /** When the request in flight was sent (System.nanoTime), or 0 when none is. */
+        volatile long sentAt;
+
+        Lane(Load load, Vertx vertx, NetClient client, int port, int lane, long end) {
+            this.load = load;
+            this.vertx = vertx;
+            this.client = client;
+            this.port = port;
+            this.lane = lane;
+            this.end = end;
+            this.person = lane;
+        }
+
+        void open() {
+            if (System.nanoTime() >= end) {
+                done.tryComplete();
+                return;
+            }
+            client.connect(port, "127.0.0.1").onComplete(ar -> {
+                if (ar.failed()) {
+                    load.errors.incrementAndGet();
+                    vertx.setTimer(100, t -> open());
+                    return;
+                }
+                NetSocket s = ar.result();
+                socket = s;
+                s.handler(this::read);
+                s.closeHandler(v -> closed(s));
+                next();
+            });
+        }
+
+        void next() {
+            if (System.nanoTime() >= end) {
+                socket.close();
+                done.tryComplete();
+                return;
+            }
+            Buffer request = load.request(port, person);
+            person = person + CONNECTIONS < PEOPLE ? person + CONNECTIONS : lane;
+            received = Buffer.buffer(512);
+            headEnd = -1;
+            sentAt = System.nanoTime();
+            socket.write(request);
+        }
+
+        void read(Buffer data) {
+            received.appendBuffer(data);
+            if (headEnd < 0 && !readHead()) {
+                return;
+            }
+            if (received.length() < headEnd + length) {
+                return;
+            }
+            long took = System.nanoTime() - sentAt;
+            sentAt = 0;
+            load.record(lane, took);
+            load.answered(status, received.getString(headEnd, headEnd + length, "UTF-8"));
+            next();
+        }
+
+        /** Finds the end of the head and reads status and Content-Length from it; false until it is all here. */
+        private boolean readHead() {
+            int n = received.length();
+            for (int i = 3; i < n; i++) {
+                if (received.getByte(i) == '\n' && received.getByte(i - 1) == '\r' && received.getByte(i - 2) == '\n'
+                        && received.getByte(i - 3) == '\r') {
+                    String head = received.getString(0, i - 3, "ISO-8859-1");
+                    status = Integer.parseInt(head.substring(9, 12));
+                    length = 0;
+                    for (String line : head.split("\r\n")) {
+                        if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
+                            length = Integer.parseInt(line.substring(15).trim());
+                        }
+                    }
+                    headEnd = i + 1;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Called every half second from another thread: an answer 10 s late counts as an error. */
+        void checkTimeout() {
+            long at = sentAt;
+            NetSocket s = socket;
+            if (at != 0 && System.nanoTime() - at > 10_000_000_000L && s != null) {
+                s.close(); // the close handler counts the error and goes on
+            }
+        }
+
+        private void closed(NetSocket s) {
+            if (s != socket) {
+                return;
+            }
+            if (sentAt != 0) {
+                load.record(lane, System.nanoTime() - sentAt);
+                load.errors.incrementAndGet();
+                sentAt = 0;
+            }
+            socket = null;
+            open();
         }
     }
 
