@@ -315,7 +315,7 @@ final class AnswerReader {
         return found(answer, TextNormalizer.compactWord(word));
     }
 
-    /** 2026-11-03, 2026年11月3日, 11月3日, 11.3, 十一月三号, 今天/昨天/前天. A date without a year that would
+    /** 2026-11-03, 2026年11月3日, 11月3日, 11.3, 十一月三号, 今天/昨天/前天, 上周五, 3天前, 一周前. A date without a year that would
      * lie in the future is taken as last year's: people report things that already happened. */
     static Optional<LocalDate> date(String text, LocalDate today) {
         return date(text, today, false);
@@ -373,6 +373,12 @@ final class AnswerReader {
             return Optional.of(thisWeek.isAfter(today) ? thisWeek.minusWeeks(1) : thisWeek);
         }
         s = digits(text);
+        // "3天前", "两天之前", "一周前", "一个星期以前": counted back from today (a year at most).
+        Matcher ago = AGO.matcher(s);
+        if (ago.find()) {
+            int days = Integer.parseInt(ago.group(1)) * ("天".equals(ago.group(2)) ? 1 : 7);
+            return days <= 366 ? Optional.of(today.minusDays(days)) : Optional.empty();
+        }
         Matcher full = FULL_DATE.matcher(s);
         if (full.find()) {
             return safeDate(Integer.parseInt(full.group(1)), Integer.parseInt(full.group(2)), Integer.parseInt(full.group(3)));
@@ -418,6 +424,7 @@ final class AnswerReader {
     }
 
     private static final Pattern DAY_ONLY = Pattern.compile("(\\d{1,2})[日号]");
+    private static final Pattern AGO = Pattern.compile("(\\d{1,3})个?(天|周|星期|礼拜)(?:之|以)?前");
     private static final Pattern WEEKDAY = Pattern.compile("(上个?|这个?|本)?(周|星期|礼拜)([一二三四五六日天])");
     private static final Pattern MONTHS = Pattern.compile("(\\d{1,2})个?多?月");
     private static final Pattern YEARS = Pattern.compile("(\\d{1,2})(?:周岁|岁|虚岁)?多?");

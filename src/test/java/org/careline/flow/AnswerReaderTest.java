@@ -19,7 +19,8 @@ class AnswerReaderTest {
             "11月3号, 2026-11-03", "10.28, 2026-10-28", "十一月二号, 2026-11-02", "今天, 2026-11-03",
             "昨天, 2026-11-02", "前天, 2026-11-01", "大前天, 2026-10-31", "12月24日, 2025-12-24",
             "是昨天下午, 2026-11-02", "上周五, 2026-10-30", "周一, 2026-11-02", "星期五, 2026-10-30",
-            "上个礼拜三, 2026-10-28"
+            "上个礼拜三, 2026-10-28", "3天前, 2026-10-31", "两天之前, 2026-11-01", "一周前, 2026-10-27",
+            "一个星期以前, 2026-10-27", "大概5天前吧, 2026-10-29"
     })
     @DisplayName("dates as people write them")
     void dates(String text, String iso) {
@@ -27,7 +28,7 @@ class AnswerReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"不记得了", "13月40日", "2026-02-30", "上个月"})
+    @ValueSource(strings = {"不记得了", "13月40日", "2026-02-30", "上个月", "500天前"})
     @DisplayName("what is not a date is refused")
     void notDates(String text) {
         assertThat(AnswerReader.date(text, TODAY)).isEmpty();
