@@ -207,7 +207,8 @@ public final class FlowEngine {
             if (CONCERN.equals(g.name()) && answerOnly || claimed && (isDanger(g) || AFTER_ALARM_INTENT.equals(g.name()))
                     || declined && CANCEL.equals(g.name())
                     || UNSAFE_AGAIN.equals(g.name()) && (!selfHarmAlarmOpen(t) || !atRest && URGENT.equals(t.flow))
-                    || AFTER_ALARM_INTENT.equals(g.name()) && !afterAlarmHeard(t, atRest)) {
+                    || AFTER_ALARM_INTENT.equals(g.name()) && !afterAlarmHeard(t, atRest)
+                    || AFRAID_OF_POLICE.equals(g.name()) && !afraidOfPoliceHeard(t)) {
                 continue;
             }
             if (g.matches(heard)) {
@@ -259,10 +260,36 @@ public final class FlowEngine {
     /** urgent.yaml's entry for a message that says nothing clear within {@link #AFTER_ALARM} (staff: check). */
     static final String AFTER_ALARM_UNSURE_NODE = "after-alarm-unsure";
     /**
+     * common.yaml's {@code afraid_of_police} (不敢报警): heard only while an alarm about the one writing is open (a
+     * child being hurt, someone in a suicidal crisis) — the ways a frightened child can use besides 110. A
+     * neighbour's fear at the police question is that question's answer.
+     */
+    static final String AFRAID_OF_POLICE = "afraid_of_police";
+
+    private static boolean afraidOfPoliceHeard(Turn t) {
+        return t.escalation != null && t.escalation.alarm() && WRITER.equals(t.fields.get(ALARM_ABOUT));
+    }
+
+    /** {@code alarm_about} of an alarm about the person writing. */
+    static final String WRITER = "writer";
+
+    /**
+     * A node of the urgent flow that adds to the open alarm (afraid of the police): the alarm's trigger and reason
+     * stay what they were for staff.
+     */
+    private static void enterAlarmNode(Turn t, String node) {
+        t.stack.clear();
+        t.flow = URGENT;
+        t.history.clear();
+        t.attempts = 0;
+        t.enter(node, false);
+    }
+
+    /**
      * Global intents heard only where the engine says (an alarm open, or closed within {@link #AFTER_ALARM}):
      * routing a message by meaning never follows them ("孩子他爸出狱回来了" is a change report).
      */
-    static final java.util.Set<String> HEARD_IN_CONTEXT = java.util.Set.of(AFTER_ALARM_INTENT);
+    static final java.util.Set<String> HEARD_IN_CONTEXT = java.util.Set.of(AFTER_ALARM_INTENT, AFRAID_OF_POLICE);
 
     /** Commands that would only show the menu: within {@link #AFTER_ALARM} they say nothing clear. */
     private static final java.util.Set<String> SAYS_NOTHING = java.util.Set.of(FlowEngine.GREETING, FlowEngine.CANCEL, "back");
@@ -514,6 +541,7 @@ public final class FlowEngine {
                 .filter(g -> g.duringEscalation() || alarm && MENU.equals(g.name()))
                 .filter(g -> !UNSAFE_AGAIN.equals(g.name()) || selfHarmAlarmOpen(t))
                 .filter(g -> !AFTER_ALARM_INTENT.equals(g.name()) || sinceClosedAlarm(t))
+                .filter(g -> !AFRAID_OF_POLICE.equals(g.name()) || afraidOfPoliceHeard(t))
                 .filter(g -> g.matches(heard)).findFirst();
         if (heardIntent.isEmpty() && input instanceof Input.MenuClick c) {
             FlowNode.Ref clicked = flows.common().clicks().get(c.key());
@@ -531,6 +559,12 @@ public final class FlowEngine {
                 // phone): the bot answers again, staff keep the alarm.
                 t.say(flows.common().text(t.closeEscalation() ? "left_staff" : "left_staff_urgent"));
                 startGlobal(t, g, text);
+                return t.finish();
+            }
+            if (AFRAID_OF_POLICE.equals(g.name())) {
+                // "不敢报警" from the child or person at risk: the ways they can use besides 110.
+                t.status = Status.BOT;
+                enterAlarmNode(t, g.node().target());
                 return t.finish();
             }
             if (AFTER_ALARM_INTENT.equals(g.name()) || CONCERN.equals(g.name()) && sinceClosedAlarm(t)) {
@@ -690,6 +724,10 @@ public final class FlowEngine {
         String text = heard.raw();
         if (AFTER_ALARM_INTENT.equals(g.name())) {
             startAfterAlarm(t, g.node().target(), heard, atRest);
+            return;
+        }
+        if (AFRAID_OF_POLICE.equals(g.name())) {
+            enterAlarmNode(t, g.node().target());
             return;
         }
         if (CONCERN.equals(g.name())) {
