@@ -226,7 +226,8 @@ public final class ConversationService {
         Map<String, String> fields = new LinkedHashMap<>(s.fields());
         fields.remove(UNSUBSCRIBED_AT);
         return new ConversationStore.Snapshot(new ConversationState(s.flow(), s.node(), s.status(), fields, s.stack(),
-                s.history(), s.attempts(), s.flowsVersion(), s.startedAt(), s.updatedAt(), s.escalation()),
+                s.history(), s.attempts(), s.flowsVersion(), s.startedAt(), s.updatedAt(), s.escalation(),
+                s.closedAlarm()),
                 snapshot.profile(), snapshot.cases(), snapshot.staffRepliedAt());
     }
 
@@ -235,7 +236,7 @@ public final class ConversationService {
         Map<String, String> fields = new LinkedHashMap<>(s.fields() == null ? Map.of() : s.fields());
         fields.put(UNSUBSCRIBED_AT, now.toString());
         ConversationState kept = new ConversationState(s.flow(), s.node(), s.status(), fields, s.stack(), s.history(),
-                s.attempts(), s.flowsVersion(), s.startedAt(), now, s.escalation());
+                s.attempts(), s.flowsVersion(), s.startedAt(), now, s.escalation(), s.closedAlarm());
         ConversationStore.Changes changes = new ConversationStore.Changes();
         changes.command(RedisKeys.conversation(openid), "SET", RedisKeys.conversation(openid), Json.write(kept),
                 "PX", Long.toString(settings.retention().toMillis()));
@@ -384,7 +385,7 @@ public final class ConversationService {
             }
             ConversationState back = new ConversationState(s.flow(), s.node(), ConversationState.Status.ESCALATED,
                     s.fields(), s.stack(), s.history(), s.attempts(), s.flowsVersion(), s.startedAt(), clock.instant(),
-                    s.escalation());
+                    s.escalation(), s.closedAlarm());
             ConversationStore.Changes changes = new ConversationStore.Changes();
             changes.command(RedisKeys.conversation(openid), "SET", RedisKeys.conversation(openid), Json.write(back),
                     "PX", Long.toString(settings.retention().toMillis()));

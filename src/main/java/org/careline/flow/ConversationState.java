@@ -20,6 +20,8 @@ import java.util.Map;
  * @param updatedAt   when it last changed
  * @param escalation  the alarm or handoff to staff that is open, or null; it outlives flows, timeouts and
  *                    the menu, and only staff close it (an ordinary request for a person the person may end)
+ * @param closedAlarm the last alarm staff closed, or null: for a while after it the person's next words are
+ *                    read with that danger in mind
  */
 public record ConversationState(
         String flow,
@@ -32,12 +34,20 @@ public record ConversationState(
         String flowsVersion,
         Instant startedAt,
         Instant updatedAt,
-        Escalation escalation) {
+        Escalation escalation,
+        ClosedAlarm closedAlarm) {
 
     public ConversationState(String flow, String node, Status status, Map<String, String> fields, List<Frame> stack,
                              List<String> history, int attempts, String flowsVersion, Instant startedAt,
                              Instant updatedAt) {
-        this(flow, node, status, fields, stack, history, attempts, flowsVersion, startedAt, updatedAt, null);
+        this(flow, node, status, fields, stack, history, attempts, flowsVersion, startedAt, updatedAt, null, null);
+    }
+
+    public ConversationState(String flow, String node, Status status, Map<String, String> fields, List<Frame> stack,
+                             List<String> history, int attempts, String flowsVersion, Instant startedAt,
+                             Instant updatedAt, Escalation escalation) {
+        this(flow, node, status, fields, stack, history, attempts, flowsVersion, startedAt, updatedAt, escalation,
+                null);
     }
 
     public enum Status { BOT, ESCALATED }
@@ -81,6 +91,14 @@ public record ConversationState(
                     : reason, openedAt, now);
         }
     }
+
+    /**
+     * An alarm staff closed, and what it was about: {@code kind} is the urgent flow's {@code alarm_kind} (harm,
+     * self_harm, self_harm_child, check; null for an alarm raised elsewhere, e.g. a director's visit) and
+     * {@code about} its {@code alarm_about} (writer: the person writing was the one at risk; child). A child
+     * whose father "came back" days later must not be shown the menu (FlowEngine.AFTER_ALARM).
+     */
+    public record ClosedAlarm(String kind, String about, Instant closedAt) {}
 
     /** Where to come back to when a flow jumped into ends. */
     public record Frame(String flow, String node) {}

@@ -88,6 +88,8 @@ public final class FlowEngine {
             }
             t.clearConversation();
             t.switchTo(target == null ? "menu" : target.target(), null);
+        } else if (said.isPresent() && unclearAfterAlarm(t, said.get(), atRest)) {
+            startAfterAlarm(t, AFTER_ALARM_UNSURE_NODE, heard, atRest);
         } else if (said.isPresent()) {
             if (!atRest && isDanger(said.get())) {
                 keepBeforeAlarm(t, input);
@@ -109,8 +111,16 @@ public final class FlowEngine {
                 if (ChineseText.isEnglish(text)) {
                     t.say(flows.common().text("english"));
                 }
-                t.switchTo("menu", null);
+                if (sinceClosedAlarm(t) && !heard.isEmpty()) {
+                    // Nothing clear, days after an alarm: not the bare menu (AFTER_ALARM).
+                    startAfterAlarm(t, AFTER_ALARM_UNSURE_NODE, heard, true);
+                } else {
+                    t.switchTo("menu", null);
+                }
             }
+        } else if (sinceClosedAlarm(t) && (input instanceof Input.Media || input instanceof Input.Location)) {
+            // A photo, voice note or location with no words, days after an alarm: maybe all the child can send.
+            startAfterAlarm(t, AFTER_ALARM_UNSURE_NODE, null, true);
         } else {
             t.switchTo("menu", null);
         }
@@ -119,12 +129,28 @@ public final class FlowEngine {
 
     /**
      * The chat comes back to the bot after staff resolve it: status BOT, nothing pending, and the next
-     * message is handled as a fresh start (routed by meaning or the menu).
+     * message is handled as a fresh start (routed by meaning or the menu) — except that a closed alarm is
+     * remembered for {@link #AFTER_ALARM}: what it was about, so that words pointing back to it are heard.
      */
     public static ConversationState resolved(ConversationState s, Instant now) {
+        ConversationState.ClosedAlarm closed = s == null ? null : s.closedAlarm();
+        if (s != null && s.escalation() != null && s.escalation().alarm()) {
+            Map<String, String> f = s.fields() == null ? Map.of() : s.fields();
+            closed = new ConversationState.ClosedAlarm(f.get(ALARM_KIND), f.get(ALARM_ABOUT), now);
+        }
         return new ConversationState("menu", null, Status.BOT, Map.of(), List.of(), List.of(), 0,
-                s == null ? null : s.flowsVersion(), s == null ? now : s.startedAt(), now);
+                s == null ? null : s.flowsVersion(), s == null ? now : s.startedAt(), now, null, closed);
     }
+
+    /**
+     * How long after staff close an alarm the person's next words are read with that danger in mind: words that
+     * point back to it (他又回来了, 又开始了, 我害怕) and messages that say nothing clear (还在吗, a photo) get "你现在
+     * 安全吗" with the alarm's numbers and reopen it for staff; clear requests (查进度) go on as usual. 72 hours
+     * covers a weekend: an alarm closed on a Friday evening is still in mind when the child writes before staff
+     * are back on Monday morning (63 hours later), and the days in which someone who was sent away or calmed
+     * down most often comes back; beyond that, a greeting is a greeting again.
+     */
+    static final java.time.Duration AFTER_ALARM = java.time.Duration.ofHours(72);
 
     private static boolean idle(ConversationState s, StepContext ctx) {
         return s.updatedAt() != null && ctx.idleTimeout() != null
@@ -178,13 +204,23 @@ public final class FlowEngine {
         boolean claimed = !atRest && !answerOnly && claimedByOption(t.currentNode(), heard);
         boolean declined = !atRest && declines(t, heard);
         for (Common.GlobalIntent g : flows.common().globals()) {
-            if (CONCERN.equals(g.name()) && answerOnly || claimed && isDanger(g) || declined && CANCEL.equals(g.name())
-                    || UNSAFE_AGAIN.equals(g.name()) && (!selfHarmAlarmOpen(t) || !atRest && URGENT.equals(t.flow))) {
+            if (CONCERN.equals(g.name()) && answerOnly || claimed && (isDanger(g) || AFTER_ALARM_INTENT.equals(g.name()))
+                    || declined && CANCEL.equals(g.name())
+                    || UNSAFE_AGAIN.equals(g.name()) && (!selfHarmAlarmOpen(t) || !atRest && URGENT.equals(t.flow))
+                    || AFTER_ALARM_INTENT.equals(g.name()) && !afterAlarmHeard(t, atRest)
+                    || AFRAID_OF_POLICE.equals(g.name()) && !afraidOfPoliceHeard(t)) {
                 continue;
             }
             if (g.matches(heard)) {
                 if (isDanger(g) ? handledAlready(g, t, atRest) : alreadyThere(g, t, atRest)) {
                     return Optional.empty();
+                }
+                if (CONCERN.equals(g.name()) && sinceClosedAlarm(t)) {
+                    // Unsure words days after an alarm: asked about that alarm's danger, with its numbers.
+                    Optional<Common.GlobalIntent> after = intent(AFTER_ALARM_INTENT);
+                    if (after.isPresent()) {
+                        return after;
+                    }
                 }
                 if (SELF_HARM.equals(g.name()) && placeOrMeans(heard)) {
                     // A place or the means said while a self-harm alarm is open ("我在楼顶上 不想下去了" at a form's
@@ -201,13 +237,126 @@ public final class FlowEngine {
                 return Optional.of(g);
             }
         }
-        Optional<Common.GlobalIntent> concern = flows.common().globals().stream()
-                .filter(g -> CONCERN.equals(g.name())).findFirst();
+        Optional<Common.GlobalIntent> concern = intent(CONCERN);
         if (concern.isPresent() && !answerOnly && !claimed && !handledAlready(concern.get(), t, atRest)
                 && router.examplesSuggestDanger(heard)) {
-            return concern;
+            return sinceClosedAlarm(t) && intent(AFTER_ALARM_INTENT).isPresent() ? intent(AFTER_ALARM_INTENT) : concern;
         }
         return Optional.empty();
+    }
+
+    /** The global intent of common.yaml with this name, if the files have it. */
+    private Optional<Common.GlobalIntent> intent(String name) {
+        return flows.common().globals().stream().filter(g -> name.equals(g.name())).findFirst();
+    }
+
+    /**
+     * common.yaml's {@code after_alarm}: words that point back to a danger (他又回来了, 又开始了, 我害怕, 救我).
+     * Heard for {@link #AFTER_ALARM} after staff closed an alarm, and while one is open and the bot answers
+     * (after 菜单): the person is asked whether they are safe, with the alarm's numbers — "他又回来了" is no
+     * change report then. Elsewhere they are ordinary words.
+     */
+    static final String AFTER_ALARM_INTENT = "after_alarm";
+    /** urgent.yaml's entry for a message that says nothing clear within {@link #AFTER_ALARM} (staff: check). */
+    static final String AFTER_ALARM_UNSURE_NODE = "after-alarm-unsure";
+    /**
+     * common.yaml's {@code afraid_of_police} (不敢报警): heard only while an alarm about the one writing is open (a
+     * child being hurt, someone in a suicidal crisis) — the ways a frightened child can use besides 110. A
+     * neighbour's fear at the police question is that question's answer.
+     */
+    static final String AFRAID_OF_POLICE = "afraid_of_police";
+
+    private static boolean afraidOfPoliceHeard(Turn t) {
+        return t.escalation != null && t.escalation.alarm() && WRITER.equals(t.fields.get(ALARM_ABOUT));
+    }
+
+    /** {@code alarm_about} of an alarm about the person writing. */
+    static final String WRITER = "writer";
+
+    /**
+     * A node of the urgent flow that adds to the open alarm (afraid of the police): the alarm's trigger and reason
+     * stay what they were for staff.
+     */
+    private static void enterAlarmNode(Turn t, String node) {
+        t.stack.clear();
+        t.flow = URGENT;
+        t.history.clear();
+        t.attempts = 0;
+        t.enter(node, false);
+    }
+
+    /**
+     * Global intents heard only where the engine says (an alarm open, or closed within {@link #AFTER_ALARM}):
+     * routing a message by meaning never follows them ("孩子他爸出狱回来了" is a change report).
+     */
+    static final java.util.Set<String> HEARD_IN_CONTEXT = java.util.Set.of(AFTER_ALARM_INTENT, AFRAID_OF_POLICE);
+
+    /** Commands that would only show the menu: within {@link #AFTER_ALARM} they say nothing clear. */
+    private static final java.util.Set<String> SAYS_NOTHING = java.util.Set.of(FlowEngine.GREETING, FlowEngine.CANCEL, "back");
+
+    /** Staff closed an alarm within {@link #AFTER_ALARM}, and none is open again since. */
+    private static boolean sinceClosedAlarm(Turn t) {
+        return t.recentlyClosed() && (t.escalation == null || !t.escalation.alarm());
+    }
+
+    /** Where common.yaml's after_alarm words are heard: see {@link #AFTER_ALARM_INTENT}. */
+    private static boolean afterAlarmHeard(Turn t, boolean atRest) {
+        if (!atRest && URGENT.equals(t.flow)) {
+            // At the urgent flow's own questions the words are an answer (他又回来了 at 你现在安全吗: not safe).
+            return false;
+        }
+        return sinceClosedAlarm(t) || t.escalation != null && t.escalation.alarm() && t.status == Status.BOT;
+    }
+
+    /**
+     * A greeting, 算了 or 返回 — or, at the menu, a message that is no choice — within {@link #AFTER_ALARM} and with
+     * no alarm open: it says nothing clear, so the person is asked whether they are safe instead of shown the menu.
+     */
+    private static boolean unclearAfterAlarm(Turn t, Common.GlobalIntent g, boolean atRest) {
+        return SAYS_NOTHING.contains(g.name()) && (atRest || MENU.equals(t.flow)) && sinceClosedAlarm(t);
+    }
+
+    /**
+     * Days after an alarm, the person writes again (words pointing back to it, or nothing clear): the urgent flow's
+     * {@code node} asks whether they (or the child) are safe, with the numbers of that alarm, and reopens it for
+     * staff. What the closed alarm was about comes back ({@code alarm_kind}, {@code alarm_about}) so that the flow
+     * asks the right question; "safe" goes back to a question that was open.
+     */
+    private void startAfterAlarm(Turn t, String node, Heard heard, boolean atRest) {
+        if (!flows.has(URGENT, node)) {
+            // Flow files without these nodes: the menu, as before.
+            t.switchTo(MENU, null);
+            return;
+        }
+        if (!atRest && t.waiting() && !MENU.equals(t.flow) && !URGENT.equals(t.flow)) {
+            t.stack.add(new ConversationState.Frame(t.flow, t.node));
+        } else {
+            t.stack.clear();
+        }
+        boolean open = t.escalation != null && t.escalation.alarm();
+        if (!open && t.closedAlarm != null) {
+            putIfSet(t.fields, ALARM_KIND, t.closedAlarm.kind());
+            putIfSet(t.fields, ALARM_ABOUT, t.closedAlarm.about());
+        }
+        if (!open) {
+            // A new alarm for staff: this message is what raised it.
+            t.fields.put("trigger_text", heard == null || heard.raw() == null ? "" : heard.raw().strip());
+            String reason = flows.common().texts().get("reason_" + (AFTER_ALARM_UNSURE_NODE.equals(node)
+                    ? AFTER_ALARM_INTENT + "_unsure" : AFTER_ALARM_INTENT));
+            if (reason != null) {
+                t.fields.put("handoff_reason", reason);
+            }
+        }
+        t.flow = URGENT;
+        t.history.clear();
+        t.attempts = 0;
+        t.enter(node, false);
+    }
+
+    private static void putIfSet(Map<String, String> fields, String key, String value) {
+        if (value != null && !value.isEmpty()) {
+            fields.put(key, value);
+        }
     }
 
     /** The recognised text of a voice note, if it holds danger words; else null (the note is an attachment). */
@@ -361,6 +510,8 @@ public final class FlowEngine {
     static final String GREETING = "greeting";
     /** Set by the urgent flow's entry nodes: which danger path the conversation is on. */
     static final String ALARM_KIND = "alarm_kind";
+    /** Set by the urgent flow's entry nodes: who is at risk — {@code writer} (the person writing) or {@code child}. */
+    static final String ALARM_ABOUT = "alarm_about";
 
     /**
      * A global intent that leads to the flow already under way (no particular node) is an answer, not a
@@ -389,6 +540,8 @@ public final class FlowEngine {
                 : flows.common().globals().stream()
                 .filter(g -> g.duringEscalation() || alarm && MENU.equals(g.name()))
                 .filter(g -> !UNSAFE_AGAIN.equals(g.name()) || selfHarmAlarmOpen(t))
+                .filter(g -> !AFTER_ALARM_INTENT.equals(g.name()) || sinceClosedAlarm(t))
+                .filter(g -> !AFRAID_OF_POLICE.equals(g.name()) || afraidOfPoliceHeard(t))
                 .filter(g -> g.matches(heard)).findFirst();
         if (heardIntent.isEmpty() && input instanceof Input.MenuClick c) {
             FlowNode.Ref clicked = flows.common().clicks().get(c.key());
@@ -406,6 +559,19 @@ public final class FlowEngine {
                 // phone): the bot answers again, staff keep the alarm.
                 t.say(flows.common().text(t.closeEscalation() ? "left_staff" : "left_staff_urgent"));
                 startGlobal(t, g, text);
+                return t.finish();
+            }
+            if (AFRAID_OF_POLICE.equals(g.name())) {
+                // "不敢报警" from the child or person at risk: the ways they can use besides 110.
+                t.status = Status.BOT;
+                enterAlarmNode(t, g.node().target());
+                return t.finish();
+            }
+            if (AFTER_ALARM_INTENT.equals(g.name()) || CONCERN.equals(g.name()) && sinceClosedAlarm(t)) {
+                // Days after an alarm, with someone on staff answering another request: "他又回来了" is asked about.
+                t.status = Status.BOT;
+                String node = intent(AFTER_ALARM_INTENT).map(a -> a.node().target()).orElse(AFTER_ALARM_UNSURE_NODE);
+                startAfterAlarm(t, node, heard, true);
                 return t.finish();
             }
             if (CONCERN.equals(g.name())) {
@@ -437,7 +603,11 @@ public final class FlowEngine {
             // The example model alone suspects danger while staff have the chat: never silence.
             flows.common().globals().stream().filter(g -> CONCERN.equals(g.name())).findFirst().ifPresent(g -> {
                 t.status = Status.BOT;
-                startCheck(t, g, heard, true);
+                if (sinceClosedAlarm(t)) {
+                    startAfterAlarm(t, AFTER_ALARM_UNSURE_NODE, heard, true);
+                } else {
+                    startCheck(t, g, heard, true);
+                }
             });
             if (t.status == Status.BOT) {
                 return t.finish();
@@ -552,6 +722,14 @@ public final class FlowEngine {
 
     private void handleGlobal(Turn t, Common.GlobalIntent g, Heard heard, boolean atRest) {
         String text = heard.raw();
+        if (AFTER_ALARM_INTENT.equals(g.name())) {
+            startAfterAlarm(t, g.node().target(), heard, atRest);
+            return;
+        }
+        if (AFRAID_OF_POLICE.equals(g.name())) {
+            enterAlarmNode(t, g.node().target());
+            return;
+        }
         if (CONCERN.equals(g.name())) {
             startCheck(t, g, heard, atRest);
             return;
@@ -821,6 +999,11 @@ public final class FlowEngine {
                 rememberPhone(t, text);
             }
             t.answered(a.get());
+            return;
+        }
+        if (MENU.equals(t.flow) && sinceClosedAlarm(t)) {
+            // No choice at the menu days after an alarm ("嗯", "他…", a photo): asked whether they are safe.
+            startAfterAlarm(t, AFTER_ALARM_UNSURE_NODE, heard, false);
             return;
         }
         if (MENU.equals(t.flow) && t.escalation != null && t.escalation.alarm()) {

@@ -30,7 +30,7 @@ public final class FlowValidator {
     /** Fields the engine always provides (from the profile, the clock, the step context or a global intent). */
     static final Set<String> BUILTIN_FIELDS = Set.of("role", "community", "town", "today", "now", "office_hours",
             "cases", "cases_count", "trigger_text", "handoff_reason", "flow_title", "first_message", "staff_when", "staff_on_duty",
-            "alarm_kind", "roster_id", "due_list", "due_count", "overdue_count", "children_count");
+            "alarm_kind", "alarm_about", "roster_id", "due_list", "due_count", "overdue_count", "children_count");
 
     /** Set by a {@code bind-director} effect: the code's outcome and, when bound, who. */
     static final Set<String> BIND_FIELDS = Set.of("bind_result", "bound_role", "bound_community", "bound_town");
@@ -218,6 +218,10 @@ public final class FlowValidator {
         if (f.node(FlowEngine.ALERT_SELF_NODE) != null) {
             // The engine's start instead of the danger intent's when the harm is done to the writer.
             todo.add(FlowEngine.ALERT_SELF_NODE);
+        }
+        if (f.node(FlowEngine.AFTER_ALARM_UNSURE_NODE) != null) {
+            // Entered by the engine when a message says nothing clear days after an alarm was closed.
+            todo.add(FlowEngine.AFTER_ALARM_UNSURE_NODE);
         }
         f.on().values().forEach(r -> todo.add(r.target()));
         if (f.node(FlowEngine.CONFIRM_NODE) != null) {

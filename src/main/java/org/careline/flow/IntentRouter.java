@@ -36,7 +36,7 @@ public final class IntentRouter {
     IntentRouter(RoutingTable table, List<Common.GlobalIntent> globals, IntentClassifier classifier,
                  IntentClassifier safety) {
         this.table = table;
-        this.globals = globals;
+        this.globals = globals.stream().filter(g -> !FlowEngine.HEARD_IN_CONTEXT.contains(g.name())).toList();
         this.classifier = classifier;
         this.safety = safety;
         for (RoutingTable.Target t : table.targets()) {

@@ -47,6 +47,8 @@ final class Turn {
     int attempts;
     /** The escalation open to staff, if any: it outlives flows and timeouts; only staff close it. */
     ConversationState.Escalation escalation;
+    /** The last alarm staff closed, while it still colours what the person says (FlowEngine.AFTER_ALARM). */
+    ConversationState.ClosedAlarm closedAlarm;
     private final java.time.Instant startedAt;
     private int hops;
 
@@ -69,6 +71,7 @@ final class Turn {
             }
             attempts = s.attempts();
             escalation = s.escalation();
+            closedAlarm = s.closedAlarm();
         }
         startedAt = s == null || s.startedAt() == null ? ctx.now() : s.startedAt();
     }
@@ -80,9 +83,17 @@ final class Turn {
             out.add(new Effect.Reply(String.join("\n\n", texts)));
         }
         out.addAll(effects);
+        // A closed alarm is forgotten once its while is over: the state carries nothing it no longer uses.
+        ConversationState.ClosedAlarm closed = recentlyClosed() ? closedAlarm : null;
         ConversationState state = new ConversationState(flow, node, status, Map.copyOf(fields), List.copyOf(stack),
-                List.copyOf(history), attempts, flows.version(), startedAt, ctx.now(), escalation);
+                List.copyOf(history), attempts, flows.version(), startedAt, ctx.now(), escalation, closed);
         return new Step(state, out);
+    }
+
+    /** Staff closed an alarm within {@link FlowEngine#AFTER_ALARM}. */
+    boolean recentlyClosed() {
+        return closedAlarm != null && closedAlarm.closedAt() != null
+                && closedAlarm.closedAt().plus(FlowEngine.AFTER_ALARM).isAfter(ctx.now());
     }
 
     // ---- where the conversation is ----
@@ -128,9 +139,9 @@ final class Turn {
     }
 
     /** The urgent flow's fields (and their _label, _lat… companions) kept while its alarm is open. */
-    private static final List<String> ALARM_FIELDS = List.of(FlowEngine.ALARM_KIND, "police_reported",
-            "child_address", "child_danger_now", "child_with_adult", "safe_now", "check_safe", "trigger_text",
-            "handoff_reason");
+    private static final List<String> ALARM_FIELDS = List.of(FlowEngine.ALARM_KIND, FlowEngine.ALARM_ABOUT,
+            "police_reported", "child_address", "child_danger_now", "child_with_adult", "safe_now", "check_safe",
+            "trigger_text", "handoff_reason");
 
     // ---- moving through flows ----
 

@@ -54,7 +54,7 @@ public final class TranscriptRunner {
     private static final Set<String> PROFILE_KEYS = Set.of("community", "town");
     private static final Set<String> CASE_KEYS = Set.of("case_id", "kind", "status", "status_text", "updated");
     private static final Set<String> INPUT_KEYS = Set.of("say", "click", "follow", "scan", "image", "voice", "video",
-            "location", "wait");
+            "location", "wait", "resolve");
     private static final Set<String> REPLY_KEYS = Set.of("expect", "not", "silent");
     private static final Set<String> STEP_KEYS = union(INPUT_KEYS, REPLY_KEYS);
     private static final Set<String> LOCATION_KEYS = Set.of("lat", "lng", "label");
@@ -156,15 +156,22 @@ public final class TranscriptRunner {
                 if (wait != null) {
                     now = now.plus(duration(wait));
                 }
+                // resolve: staff close the chat in the console (its value is their resolution note), as
+                // ConversationService.resolve does: the bot answers again, and a closed alarm is remembered.
+                boolean resolves = step.get("resolve").isPresent();
+                if (resolves && state != null) {
+                    state = FlowEngine.resolved(roundTrip(state), now);
+                }
                 Input input = input(step);
                 if (input == null) {
-                    if (wait != null && REPLY_KEYS.stream().anyMatch(k -> step.get(k).isPresent())) {
-                        failures.add(file + ":" + step.line() + ": step " + number + " only waits, so there is no "
-                                + "reply to check; put the wait on the step that sends something");
+                    if ((wait != null || resolves) && REPLY_KEYS.stream().anyMatch(k -> step.get(k).isPresent())) {
+                        failures.add(file + ":" + step.line() + ": step " + number + " only "
+                                + (resolves ? "resolves" : "waits") + ", so there is no reply to check; put the "
+                                + (resolves ? "resolve" : "wait") + " on the step that sends something");
                     }
-                    if (wait == null) {
+                    if (wait == null && !resolves) {
                         failures.add(file + ":" + step.line() + ": step " + number + " has no input "
-                                + "(say, click, follow, scan, image, voice, video, location or wait)");
+                                + "(say, click, follow, scan, image, voice, video, location, wait or resolve)");
                     }
                     continue;
                 }

@@ -306,6 +306,26 @@ class FlowEngineTest {
         }
 
         @Test
+        @DisplayName("resolved() remembers a closed alarm (what it was about, when) but not a closed request for a person")
+        void resolvedRemembersAnAlarm() {
+            ConversationState.Escalation alarm = new ConversationState.Escalation(
+                    ConversationState.Escalation.Level.URGENT, "孩子挨打", now, now);
+            ConversationState open = new ConversationState("urgent", "self-noted", Status.ESCALATED,
+                    Map.of("alarm_kind", "harm", "alarm_about", "writer", "child_address", "奶奶家"), List.of(),
+                    List.of(), 0, "v1", now, now, alarm);
+            ConversationState back = FlowEngine.resolved(open, now.plusSeconds(60));
+            assertThat(back.escalation()).isNull();
+            assertThat(back.fields()).isEmpty();
+            assertThat(back.closedAlarm()).isEqualTo(new ConversationState.ClosedAlarm("harm", "writer", now.plusSeconds(60)));
+
+            // A later request for a person, closed too: the alarm closed before is still what is remembered.
+            ConversationState person = new ConversationState("talk-to-staff", "handoff", Status.ESCALATED, Map.of(),
+                    List.of(), List.of(), 0, "v1", now, now, new ConversationState.Escalation(
+                    ConversationState.Escalation.Level.STAFF, "要人工", now, now), back.closedAlarm());
+            assertThat(FlowEngine.resolved(person, now.plusSeconds(120)).closedAlarm()).isEqualTo(back.closedAlarm());
+        }
+
+        @Test
         @DisplayName("resolved() hands the chat back to the bot; the next message starts fresh")
         void resolved() {
             say("人工");

@@ -95,4 +95,28 @@ class TranscriptRunnerTest {
                 """);
         assertThat(r.passed()).as(r.report()).isTrue();
     }
+
+    @Test
+    @DisplayName("resolve: staff close the chat as the console does; a step that only resolves asserts no reply")
+    void resolveStep() throws IOException {
+        TranscriptResult r = run("""
+                name: resolved
+                steps:
+                  - say: 人工
+                    expect: [工作人员]
+                  - say: 还在吗
+                    silent: true
+                  - resolve: 已回复
+                  - say: 菜单
+                    expect: [申请帮助]
+                  - resolve: 又一次
+                    expect: [申请帮助]
+                end:
+                  status: bot
+                  escalation: none
+                """);
+        assertThat(r.passed()).isFalse();
+        assertThat(r.failures()).singleElement().satisfies(f -> assertThat(f)
+                .contains("t.yaml:10: step 5 only resolves, so there is no reply to check"));
+    }
 }
