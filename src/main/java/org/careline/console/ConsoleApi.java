@@ -669,13 +669,16 @@ final class ConsoleApi {
             return;
         }
         JsonObject in = json(ctx);
-        String resolution = in == null || in.getString("resolution") == null ? null : in.getString("resolution").strip();
+        // "resolution"; "note" is read too (the word the page and people use for it).
+        Object given = in == null ? null : in.getValue("resolution", in.getValue("note"));
+        String resolution = given instanceof String text ? text.strip() : null;
         boolean alarm = chat.item() != null && chat.item().escalation().alarm();
         // An alarm (a child in danger, a suicide risk, an unsure check) is not closed without a word of how it
         // ended, answered or not: a reply says someone wrote, not that the child is safe; the record and the
         // back office need the outcome. A request for a person (level staff) closes without one.
         if (alarm && !saysSomething(resolution)) {
-            refuse(ctx, 400, "resolution_required", "关闭警报前请写一句处理结果（例如：已电话确认孩子安全）");
+            refuse(ctx, 400, "resolution_required",
+                    "关闭警报前请写一句处理结果：怎么处理的、孩子现在怎样（例如：已电话确认孩子在奶奶家，安全）；只写“已处理”不够");
             return;
         }
         if (resolution != null && resolution.codePointCount(0, resolution.length()) > MAX_TEXT) {
@@ -720,9 +723,15 @@ final class ConsoleApi {
         return letters >= 3 && distinct >= 2 && content.codePoints().filter(Character::isLetter).count() >= 2;
     }
 
-    /** Words that say nothing of how an alarm ended ("没事了", "好了好了", "ok了"). */
-    private static final List<String> FILLER = List.of("没事", "没问题", "好了", "好的", "ok", "okay", "嗯", "哦", "啊",
-            "了", "儿", "吧", "呢", "行", "无");
+    /**
+     * Words that say nothing of how an alarm ended ("没事了", "好了好了", "ok了"), or say only that it did
+     * ("已处理", "处理完毕", "已解决", "搞定", "done"): a critical alarm was once closed with "已处理" after one reply
+     * the child never answered. Longer words first, so that "处理完毕" goes as a whole.
+     */
+    private static final List<String> FILLER = List.of("处理完毕", "处理好", "处理完", "处理", "解决", "完毕", "完成",
+            "结束", "结案", "关闭", "搞定", "办好", "办完", "done", "fixed", "closed", "resolved", "handled", "finished",
+            "没事", "没问题", "好了", "好的", "okay", "ok", "嗯", "哦", "啊", "了", "儿", "吧", "呢", "行", "无", "已", "都",
+            "的");
 
     /**
      * Tells the family that staff are done (a customer-service message, only while WeChat's window is open).

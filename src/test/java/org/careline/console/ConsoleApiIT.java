@@ -240,7 +240,10 @@ class ConsoleApiIT {
         StaffClient.Answer answeredBare = worker.post(chat + "/resolve", new JsonObject());
         assertThat(answeredBare.status()).as("an answered alarm still closes only with how it ended").isEqualTo(400);
         assertThat(answeredBare.json().getString("code")).isEqualTo("resolution_required");
-        JsonObject resolved = worker.ok(worker.post(chat + "/resolve", new JsonObject().put("resolution", "派出所已出警，孩子在奶奶家")));
+        StaffClient.Answer handled = worker.post(chat + "/resolve", new JsonObject().put("note", "已处理"));
+        assertThat(handled.status()).as("'已处理' says it ended, not how: no note for an alarm").isEqualTo(400);
+        // The note may come as "note" too: the word people use for it.
+        JsonObject resolved = worker.ok(worker.post(chat + "/resolve", new JsonObject().put("note", "派出所已出警，孩子在奶奶家")));
         assertThat(resolved.getString("familyTold")).isEqualTo("sent");
         assertThat(events(family)).extracting(e -> e.getString("type")).endsWith("escalation.resolved");
         assertThat(events(family).get(events(family).size() - 1).getJsonObject("data").getString("resolution"))
