@@ -590,7 +590,12 @@ public final class FlowEngine {
                 // numbers again at once, not a routine acknowledgement, and staff told it is critical now. A child
                 // being hurt hears about 110 and the child, not about pills.
                 boolean childHarm = "harm".equals(t.fields.get(ALARM_KIND)) && DANGER.equals(g.name());
-                t.say(flows.common().text(childHarm ? "danger_again_child" : "danger_again"));
+                // Someone else threatening the one writing ("他会打死我的") during a self-harm alarm: how to get away
+                // from him, not only the crisis line.
+                boolean hurtByOther = !childHarm && DANGER.equals(g.name()) && heard != null
+                        && harmToWriter(heard.raw()) && !aboutOwnChild(heard.raw());
+                t.say(flows.common().text(childHarm ? "danger_again_child"
+                        : hurtByOther ? "danger_again_victim" : "danger_again"));
                 t.raiseEscalation(ConversationState.Escalation.Level.CRITICAL,
                         flows.common().text("reason_danger_again"));
                 return t.finish();
