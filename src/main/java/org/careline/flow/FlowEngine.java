@@ -91,7 +91,8 @@ public final class FlowEngine {
         } else if (said.isPresent() && unclearAfterAlarm(t, said.get(), atRest)) {
             startAfterAlarm(t, AFTER_ALARM_UNSURE_NODE, heard, atRest);
         } else if (said.isPresent()) {
-            if (!atRest && isDanger(said.get())) {
+            // The gentle check (concern) comes back to the open question: nothing of the form is lost to keep.
+            if (!atRest && isDanger(said.get()) && !CONCERN.equals(said.get().name())) {
                 keepBeforeAlarm(t, input);
             }
             handleGlobal(t, said.get(), heard != null ? heard : spoken, atRest);
@@ -167,7 +168,7 @@ public final class FlowEngine {
 
     /**
      * Danger heard in the middle of a flow that must not lose what was given (a director's visit, whose note
-     * may itself describe the danger): the message is first taken as the answer to an open text question, and
+     * may itself describe the danger): the message is first taken as the answer to an open free text question, and
      * the flow's {@code on: alarm:} node runs (it saves what is complete), then the alarm path goes on.
      */
     private void keepBeforeAlarm(Turn t, Input input) {
@@ -177,7 +178,9 @@ public final class FlowEngine {
             return;
         }
         Ask ask = t.currentNode().ask();
-        if (ask.accepts(FlowNode.AskType.TEXT) || input instanceof Input.Media) {
+        // A free text question (a visit's note, a request's story) takes the message; one with a pattern (a name,
+        // an address) does not: "孩子他爸喝了酒就打孩子" is no one's name.
+        if (ask.accepts(FlowNode.AskType.TEXT) && ask.pattern() == null || input instanceof Input.Media) {
             reader.read(ask, input, t.fields, t.today()).ifPresent(a -> t.fields.putAll(a.fields()));
         }
         t.aside(keep.target());
