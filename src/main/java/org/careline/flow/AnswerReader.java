@@ -1,6 +1,7 @@
 package org.careline.flow;
 
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,9 +148,16 @@ final class AnswerReader {
                 String id = SPACE.matcher(text).replaceAll("").toUpperCase();
                 yield ChineseIdNumber.isValid(id) ? answer(f, id) : Optional.empty();
             }
-            case DATE -> (ask.future() == null ? date(text, today) : pastDate(text, today).filter(d -> !d.isAfter(today))).map(d -> labelled(f, d.format(DateTimeFormatter.ISO_LOCAL_DATE),
-                    (d.getYear() == today.getYear() ? "" : d.getYear() + "年") + d.getMonthValue() + "月" + d.getDayOfMonth() + "日",
-                    null));
+            case DATE -> {
+                Optional<Answer> exact = (ask.future() == null ? date(text, today)
+                        : pastDate(text, today).filter(d -> !d.isAfter(today))).map(d -> labelled(f,
+                        d.format(DateTimeFormatter.ISO_LOCAL_DATE),
+                        (d.getYear() == today.getYear() ? "" : d.getYear() + "年") + d.getMonthValue() + "月" + d.getDayOfMonth() + "日",
+                        null));
+                // Where no exact day is needed (no future: text, e.g. when a change happened), "上个月" will do.
+                yield exact.isPresent() || ask.future() != null ? exact : approximateDate(text, today)
+                        .map(a -> labelled(f, a.date().format(DateTimeFormatter.ISO_LOCAL_DATE), a.label(), null));
+            }
             case NUMBER -> number(text).map(n -> answer(f, Integer.toString(n)).get());
             case AGE -> age(text).map(months -> ageAnswer(f, months));
             case REGION -> region(ask, raw, fields).map(name -> labelled(f, name, name, null));
@@ -401,6 +409,68 @@ final class AnswerReader {
         }
         return Optional.empty();
     }
+
+    /** A date known only roughly, and how to say it: "上个月", "11月初", "前几天（约11月29日）". */
+    record Approximate(LocalDate date, String label) {}
+
+    /**
+     * A time said roughly — 上个月, 上上个月, 这个月初, 11月初, 10月中旬, 9月底, 去年12月, 去年, 前几天 — as a date near it
+     * (the month's first, 15th or last day; three days back) with the words kept as its label, so that nobody
+     * reads more precision into it than was given. Not for a date that must be exact (a visit's).
+     */
+    static Optional<Approximate> approximateDate(String text, LocalDate today) {
+        String s = digits(text);
+        if (s.contains("前几天") || s.contains("前些天") || s.contains("前两天") || s.contains("这几天") || s.contains("最近几天")) {
+            LocalDate d = today.minusDays(3);
+            return Optional.of(new Approximate(d, "前几天（约" + d.getMonthValue() + "月" + d.getDayOfMonth() + "日）"));
+        }
+        Matcher m = ROUGH_MONTH.matcher(s);
+        boolean found = false;
+        while (!found && m.find()) {
+            found = m.group(1) != null || m.group(2) != null; // every part is optional: skip empty matches
+        }
+        if (!found) {
+            return Optional.empty();
+        }
+        String which = m.group(1);
+        String part = m.group(3) == null ? "" : m.group(3);
+        YearMonth month;
+        boolean lastYear = which != null && which.startsWith("去年");
+        if (m.group(2) != null) {
+            int n = Integer.parseInt(m.group(2));
+            if (n < 1 || n > 12) {
+                return Optional.empty();
+            }
+            month = YearMonth.of(today.getYear() - (lastYear ? 1 : 0), n);
+            if (!lastYear && month.isAfter(YearMonth.from(today))) {
+                month = month.minusYears(1); // "12月底" said in January: last December
+            }
+        } else if (which == null) {
+            return Optional.empty();
+        } else if (lastYear) {
+            return Optional.of(new Approximate(LocalDate.of(today.getYear() - 1, 1, 1), "去年"));
+        } else {
+            month = YearMonth.from(today).minusMonths(which.startsWith("上上") ? 2 : which.startsWith("上") ? 1 : 0);
+        }
+        String said = (lastYear ? "去年" : month.getYear() == today.getYear() ? "" : month.getYear() + "年")
+                + month.getMonthValue() + "月";
+        LocalDate d;
+        if (part.startsWith("中")) {
+            d = month.atDay(15);
+            said += "中旬";
+        } else if (part.equals("底") || part.equals("末") || part.equals("下旬")) {
+            d = month.atEndOfMonth();
+            said += "底";
+        } else {
+            d = month.atDay(1);
+            said += part.isEmpty() ? "" : "初";
+        }
+        return Optional.of(new Approximate(d, said));
+    }
+
+    /** 上个月底, 上上月, 这个月初, 11月初, 10月中旬, 去年12月, 去年 (group 1: which; 2: a month's number; 3: part). */
+    private static final Pattern ROUGH_MONTH = Pattern.compile(
+            "(上上个?月|上个?月|这个?月|本月|去年)?(?:(\\d{1,2})月)?(初|头|上旬|中旬|中|底|末|下旬)?");
 
     private static Optional<LocalDate> safeDate(int y, int m, int d) {
         try {

@@ -27,6 +27,26 @@ class AnswerReaderTest {
         assertThat(AnswerReader.date(text, TODAY)).contains(LocalDate.parse(iso));
     }
 
+    @ParameterizedTest(name = "\"{0}\" is about {1} ({2})")
+    @CsvSource({
+            "上个月, 2026-10-01, 10月", "大概上个月吧, 2026-10-01, 10月", "上个月底, 2026-10-31, 10月底",
+            "上上个月, 2026-09-01, 9月", "这个月初, 2026-11-01, 11月初", "10月中旬, 2026-10-15, 10月中旬",
+            "9月底, 2026-09-30, 9月底", "12月初, 2025-12-01, 2025年12月初", "去年12月, 2025-12-01, 去年12月",
+            "去年, 2025-01-01, 去年", "前几天, 2026-10-31, 前几天（约10月31日）"
+    })
+    @DisplayName("where no exact day is needed, a rough time is read as a day near it, labelled as said")
+    void roughDates(String text, String iso, String label) {
+        assertThat(AnswerReader.approximateDate(text, TODAY))
+                .contains(new AnswerReader.Approximate(LocalDate.parse(iso), label));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"不记得了", "好久了", "13月初", "孩子6个月"})
+    @DisplayName("what is no rough time either is refused")
+    void notRoughDates(String text) {
+        assertThat(AnswerReader.approximateDate(text, TODAY)).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"不记得了", "13月40日", "2026-02-30", "上个月", "500天前"})
     @DisplayName("what is not a date is refused")
