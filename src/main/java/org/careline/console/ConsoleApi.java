@@ -729,7 +729,7 @@ final class ConsoleApi {
      * the child never answered. Longer words first, so that "处理完毕" goes as a whole.
      */
     private static final List<String> FILLER = List.of("处理完毕", "处理好", "处理完", "处理", "解决", "完毕", "完成",
-            "结束", "结案", "关闭", "搞定", "办好", "办完", "done", "fixed", "closed", "resolved", "handled", "finished",
+            "结束", "结案", "关闭", "搞定", "办好", "办完", "核实", "回访", "跟进", "联系", "确认", "误报", "done", "fixed", "closed", "resolved", "handled", "finished",
             "没事", "没问题", "好了", "好的", "okay", "ok", "嗯", "哦", "啊", "了", "儿", "吧", "呢", "行", "无", "已", "都",
             "的");
 

@@ -55,11 +55,11 @@ class EscalationInboxTest {
     void resolutionNotes() {
         for (String junk : new String[] {".", "ok", "111", "xx", "啊啊", "没事", "  ", "。。。", "好", "没事了", "没事儿",
                 "没事没事", "好了好了", "好的好的", "ok了", "已处理", "处理完毕", "已解决", "处理了", "搞定了", "已完成",
-                "done", "Resolved.", "已处理完毕", "都处理好了", "已结案"}) {
+                "done", "Resolved.", "已处理完毕", "都处理好了", "已结案", "已核实", "已回访", "已联系", "已跟进"}) {
             assertThat(ConsoleApi.saysSomething(junk)).as(junk).isFalse();
         }
         for (String note : new String[] {"已报警", "孩子在奶奶家，安全", "called police, child safe", "已联系派出所处理",
-                "孩子已安全", "已电话确认孩子安全", "社区主任已上门"}) {
+                "孩子已安全", "已电话确认孩子安全", "社区主任已上门", "已联系家长，孩子在外婆家"}) {
             assertThat(ConsoleApi.saysSomething(note)).as(note).isTrue();
         }
     }
